@@ -1,0 +1,66 @@
+package dev.gatewaywar;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The one place that writes gateway-made error responses: {@code {"error": "..."}} as JSON. */
+public final class ErrorResponses {
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final Map<GatewayError, byte[]> BODIES = new EnumMap<>(GatewayError.class);
+
+  static {
+    for (GatewayError e : GatewayError.values()) {
+      BODIES.put(e, body(e.message()));
+    }
+  }
+
+  private ErrorResponses() {}
+
+  /**
+   * Writes {@code error} unless the response is already committed (then the status line is gone
+   * and the only honest thing left is to cut the connection, which the caller does by throwing).
+   *
+   * @return false when the response was already committed and nothing was written
+   */
+  public static boolean write(
+      HttpServletResponse response, GatewayError error, Map<String, String> headers)
+      throws IOException {
+    if (response.isCommitted()) {
+      return false;
+    }
+    response.reset();
+    response.setStatus(error.status());
+    headers.forEach(response::setHeader);
+    byte[] body = BODIES.get(error);
+    response.setContentType("application/json");
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+    return true;
+  }
+
+  public static boolean write(HttpServletResponse response, GatewayError error) throws IOException {
+    return write(response, error, Map.of());
+  }
+
+  public static boolean write(HttpServletResponse response, GatewayException e) throws IOException {
+    return write(response, e.error(), e.headers());
+  }
+
+  private static byte[] body(String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("error", message);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.gatewaywar;
+
+import dev.gatewaywar.routing.BadPathException;
+import dev.gatewaywar.routing.RequestPath;
+import dev.gatewaywar.routing.RouteMatch;
+import dev.gatewaywar.routing.Router;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The gateway's one container filter: normalises the path, finds the route, and runs that
+ * route's filters in config order; the container's chain then ends in the proxy servlet. Requests
+ * no route takes are answered here (400, 404, 405).
+ */
+final class FrontController extends HttpFilter {
+  private static final Logger LOG = Logger.getLogger(FrontController.class.getName());
+
+  private volatile GatewayRuntime runtime;
+
+  FrontController(GatewayRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /** Swaps in a new configuration; requests already routed finish on the old one. */
+  GatewayRuntime swap(GatewayRuntime next) {
+    GatewayRuntime previous = runtime;
+    runtime = next;
+    return previous;
+  }
+
+  GatewayRuntime runtime() {
+    return runtime;
+  }
+
+  @Override
+  protected void doFilter(
+      HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain)
+      throws IOException, ServletException {
+    RequestPath path;
+    try {
+      path = RequestPath.parse(pathWithinContext(clientRequest));
+    } catch (BadPathException e) {
+      LOG.fine(() -> "bad request path: " + e.getMessage());
+      ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);
+      return;
+    }
+    Router.Lookup<CompiledRoute> lookup = runtime.router().find(path, clientRequest.getMethod());
+    if (lookup instanceof Router.Found<CompiledRoute> found) {
+      CompiledRoute route = found.route().value();
+      new RouteMatch(route.config().path(), found.params(), path).attachTo(clientRequest);
+      route.proxy().attachTo(clientRequest);
+      runChain(route, chain, clientRequest, clientResponse);
+    } else if (lookup instanceof Router.MethodNotAllowed<CompiledRoute> notAllowed) {
+      ErrorResponses.write(
+          clientResponse,
+          GatewayError.METHOD_NOT_ALLOWED,
+          Map.of("Allow", String.join(", ", notAllowed.allowed())));
+    } else {
+      ErrorResponses.write(clientResponse, GatewayError.NOT_FOUND);
+    }
+  }
+
+  private static void runChain(
+      CompiledRoute route,
+      FilterChain terminal,
+      HttpServletRequest clientRequest,
+      HttpServletResponse clientResponse)
+      throws IOException, ServletException {
+    try {
+      RouteChain.run(route.filters(), terminal, clientRequest, clientResponse);
+    } catch (GatewayException e) {
+      if (!ErrorResponses.write(clientResponse, e)) {
+        throw new IOException("response already committed when " + e.error() + " occurred", e);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "route " + route.config().path() + " failed", e);
+      if (!ErrorResponses.write(clientResponse, GatewayError.INTERNAL)) {
+        throw e;
+      }
+    }
+  }
+
+  /** The raw path below the context path; upstreams never see the gateway's context path. */
+  private static String pathWithinContext(HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String context = request.getContextPath();
+    String path = context.isEmpty() || !uri.startsWith(context) ? uri : uri.substring(context.length());
+    return path.isEmpty() ? "/" : path;
+  }
+}

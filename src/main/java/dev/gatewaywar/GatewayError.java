@@ -1,0 +1,47 @@
+package dev.gatewaywar;
+
+/**
+ * Every response the gateway makes itself, as a typed cause: its status and the stable message
+ * clients see in {@code {"error": "..."}}. Filters throw {@link GatewayException} or call {@link
+ * ErrorResponses}; nothing else writes an error body.
+ */
+public enum GatewayError {
+  BAD_REQUEST(400, "bad request"),
+  MISSING_TOKEN(401, "missing token"),
+  INVALID_TOKEN(401, "invalid token"),
+  FORBIDDEN(403, "forbidden"),
+  NOT_FOUND(404, "not found"),
+  METHOD_NOT_ALLOWED(405, "method not allowed"),
+  RATE_LIMITED(429, "rate limit exceeded"),
+  INTERNAL(500, "internal error"),
+  BAD_GATEWAY(502, "bad gateway"),
+  SERVICE_UNAVAILABLE(503, "service unavailable"),
+  GATEWAY_TIMEOUT(504, "gateway timeout");
+
+  private final int status;
+  private final String message;
+
+  GatewayError(int status, String message) {
+    this.status = status;
+    this.message = message;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The text of the {@code error} field: stable, so clients may match on it. */
+  public String message() {
+    return message;
+  }
+
+  /** The cause for a status the container decided on (its own 400s, 413s...). */
+  public static GatewayError forStatus(int status) {
+    for (GatewayError e : values()) {
+      if (e.status == status) {
+        return e;
+      }
+    }
+    return status >= 500 ? INTERNAL : BAD_REQUEST;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.gatewaywar;
+
+import dev.gatewaywar.config.MiddlewareCatalog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+
+/**
+ * The middleware a route may name: the built-ins plus those found with {@link ServiceLoader} in
+ * the web application's class loader (jars in {@code WEB-INF/lib}).
+ */
+public final class MiddlewareRegistry implements MiddlewareCatalog {
+
+  /**
+   * Built-in names whose implementation is not in this build yet: naming one fails loudly instead
+   * of passing requests through unprotected, which is what a silently skipped {@code auth} does.
+   */
+  static final Map<String, String> NOT_YET_AVAILABLE =
+      Map.of(
+          "auth", "authentication",
+          "ratelimit", "rate limiting",
+          "logging", "access logging",
+          "metrics", "metrics",
+          "tracing", "tracing");
+
+  private final Map<String, Middleware> byName;
+
+  private MiddlewareRegistry(Map<String, Middleware> byName) {
+    this.byName = Map.copyOf(byName);
+  }
+
+  /**
+   * Loads built-ins and every {@link Middleware} provider visible to {@code loader}.
+   *
+   * @throws IllegalStateException when two providers claim the same name
+   */
+  public static MiddlewareRegistry load(ClassLoader loader, List<Middleware> builtIns) {
+    Map<String, Middleware> byName = new LinkedHashMap<>();
+    for (Middleware m : builtIns) {
+      register(byName, m);
+    }
+    for (Middleware m : ServiceLoader.load(Middleware.class, loader)) {
+      register(byName, m);
+    }
+    return new MiddlewareRegistry(byName);
+  }
+
+  private static void register(Map<String, Middleware> byName, Middleware m) {
+    Middleware earlier = byName.putIfAbsent(m.name(), m);
+    if (earlier != null) {
+      throw new IllegalStateException(
+          "two middleware are named '"
+              + m.name()
+              + "': "
+              + earlier.getClass().getName()
+              + " and "
+              + m.getClass().getName());
+    }
+  }
+
+  /** The built-ins plus the providers visible to {@code loader}: what the gateway uses. */
+  public static MiddlewareRegistry standard(ClassLoader loader) {
+    return load(loader, builtIns());
+  }
+
+  /** The built-in middleware; empty until the auth, rate-limit and observability ones arrive. */
+  static List<Middleware> builtIns() {
+    return List.of();
+  }
+
+  public Optional<Middleware> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  @Override
+  public Optional<String> problemWith(String name) {
+    if (byName.containsKey(name)) {
+      return Optional.empty();
+    }
+    String what = NOT_YET_AVAILABLE.get(name);
+    if (what != null) {
+      return Optional.of(
+          "middleware '"
+              + name
+              + "' ("
+              + what
+              + ") is a built-in that this version of gateway.war does not provide yet; remove it"
+              + " from the route rather than run without it");
+    }
+    TreeSet<String> known = new TreeSet<>(byName.keySet());
+    String list = known.isEmpty() ? "none are installed" : "known: " + String.join(", ", known);
+    return Optional.of("unknown middleware '" + name + "' (" + list + ")");
+  }
+}

@@ -1,0 +1,64 @@
+package dev.gatewaywar.config.internal;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values with variables from the
+ * environment, so secrets need not sit in the file; {@code $${} stands for a literal {@code ${}.
+ */
+final class Interpolator {
+  private final UnaryOperator<String> variables;
+
+  Interpolator(UnaryOperator<String> variables) {
+    this.variables = variables;
+  }
+
+  /**
+   * Returns {@code text} with every reference replaced.
+   *
+   * @throws IllegalArgumentException naming the variable that is unset and has no default, or
+   *     describing a malformed reference
+   */
+  String apply(String text) {
+    if (text.indexOf('$') < 0) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '$' && text.startsWith("$${", i)) {
+        out.append("${");
+        i += 3;
+      } else if (c == '$' && text.startsWith("${", i)) {
+        int end = text.indexOf('}', i + 2);
+        if (end < 0) {
+          throw new IllegalArgumentException("unclosed '${' in value");
+        }
+        out.append(resolve(text.substring(i + 2, end)));
+        i = end + 1;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  private String resolve(String reference) {
+    int sep = reference.indexOf(":-");
+    String name = sep < 0 ? reference : reference.substring(0, sep);
+    if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+      throw new IllegalArgumentException("'${" + reference + "}' is not a valid variable reference");
+    }
+    String value = variables.apply(name);
+    if (value != null) {
+      return value;
+    }
+    if (sep >= 0) {
+      return reference.substring(sep + 2);
+    }
+    throw new IllegalArgumentException(
+        "environment variable " + name + " is not set (give a default with ${" + name + ":-value})");
+  }
+}

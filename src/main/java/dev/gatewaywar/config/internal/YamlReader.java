@@ -1,0 +1,304 @@
+package dev.gatewaywar.config.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads one YAML mapping with line numbers kept, records every key it is asked for, and reports
+ * the keys nobody asked for: that is how an unknown (often misspelt) key stops deployment instead
+ * of being ignored. Type errors are recorded as problems and the default is returned, so that one
+ * pass finds every problem in the file.
+ */
+public final class YamlReader {
+  private final Node node;
+  private final String path;
+  private final Problems problems;
+  private final Interpolator interpolator;
+  private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+  private final Set<String> asked = new LinkedHashSet<>();
+
+  private YamlReader(Node node, String path, Problems problems, Interpolator interpolator) {
+    this.node = node;
+    this.path = path;
+    this.problems = problems;
+    this.interpolator = interpolator;
+    if (node instanceof MappingNode mapping) {
+      for (NodeTuple tuple : mapping.getValue()) {
+        if (tuple.getKeyNode() instanceof ScalarNode key) {
+          entries.put(key.getValue(), tuple);
+        } else {
+          problems.add(tuple.getKeyNode(), path, "keys must be plain names");
+        }
+      }
+    } else if (node != null && !isNull(node)) {
+      problems.add(node, path, "expected a mapping of keys to values, found " + describe(node));
+    }
+  }
+
+  /** A reader for the document's root mapping (null for an empty document). */
+  public static YamlReader root(Node node, Problems problems, UnaryOperator<String> variables) {
+    return new YamlReader(node, "", problems, new Interpolator(variables));
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public Problems problems() {
+    return problems;
+  }
+
+  public int line() {
+    return Problems.lineOf(node);
+  }
+
+  public boolean has(String key) {
+    asked.add(key);
+    NodeTuple t = entries.get(key);
+    return t != null && !isNull(t.getValueNode());
+  }
+
+  /** The key's path for messages, e.g. {@code routes[0].timeouts.read}. */
+  public String keyPath(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  public Optional<Node> value(String key) {
+    asked.add(key);
+    NodeTuple t = entries.get(key);
+    return t == null || isNull(t.getValueNode()) ? Optional.empty() : Optional.of(t.getValueNode());
+  }
+
+  public String string(String key, String defaultValue) {
+    return value(key).map(n -> scalar(n, keyPath(key))).orElse(defaultValue);
+  }
+
+  /** A string that must be present; a problem is recorded when it is not. */
+  public Optional<String> requiredString(String key) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      problems.add(node, keyPath(key), "is required");
+      return Optional.empty();
+    }
+    return Optional.ofNullable(scalar(v.get(), keyPath(key)));
+  }
+
+  public boolean bool(String key, boolean defaultValue) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return defaultValue;
+    }
+    String s = scalar(v.get(), keyPath(key));
+    if (s == null) {
+      return defaultValue;
+    }
+    switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on":
+        return true;
+      case "false", "no", "off":
+        return false;
+      default:
+        problems.add(v.get(), keyPath(key), "expected true or false, found '" + s + "'");
+        return defaultValue;
+    }
+  }
+
+  public int integer(String key, int defaultValue, int min, int max) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return defaultValue;
+    }
+    String s = scalar(v.get(), keyPath(key));
+    try {
+      int n = Integer.parseInt(s == null ? "" : s.trim());
+      if (n < min || n > max) {
+        problems.add(v.get(), keyPath(key), "must be between " + min + " and " + max + ", was " + n);
+        return defaultValue;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      problems.add(v.get(), keyPath(key), "expected a whole number, found '" + s + "'");
+      return defaultValue;
+    }
+  }
+
+  public double number(String key, double defaultValue, double minExclusive) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return defaultValue;
+    }
+    String s = scalar(v.get(), keyPath(key));
+    try {
+      double n = Double.parseDouble(s == null ? "" : s.trim());
+      if (!(n > minExclusive) || Double.isInfinite(n)) {
+        problems.add(v.get(), keyPath(key), "must be greater than " + minExclusive + ", was " + s);
+        return defaultValue;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      problems.add(v.get(), keyPath(key), "expected a number, found '" + s + "'");
+      return defaultValue;
+    }
+  }
+
+  public Duration duration(String key, Duration defaultValue) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return defaultValue;
+    }
+    String s = scalar(v.get(), keyPath(key));
+    if (s == null) {
+      return defaultValue;
+    }
+    try {
+      Duration d = Durations.parse(s);
+      if (d.isZero()) {
+        problems.add(v.get(), keyPath(key), "must be longer than zero");
+        return defaultValue;
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(v.get(), keyPath(key), e.getMessage());
+      return defaultValue;
+    }
+  }
+
+  /** A list of scalars, each with its node so callers can report a bad element at its line. */
+  public List<Item> scalarList(String key) {
+    Optional<Node> v = value(key);
+    List<Item> items = new ArrayList<>();
+    if (v.isEmpty()) {
+      return items;
+    }
+    if (!(v.get() instanceof SequenceNode seq)) {
+      problems.add(v.get(), keyPath(key), "expected a list such as [a, b], found " + describe(v.get()));
+      return items;
+    }
+    List<Node> elements = seq.getValue();
+    for (int i = 0; i < elements.size(); i++) {
+      String itemPath = keyPath(key) + "[" + i + "]";
+      String s = scalar(elements.get(i), itemPath);
+      if (s != null) {
+        items.add(new Item(s, itemPath, Problems.lineOf(elements.get(i))));
+      }
+    }
+    return items;
+  }
+
+  /** A nested mapping; absent keys give an empty reader, so defaults apply. */
+  public YamlReader mapping(String key) {
+    return new YamlReader(value(key).orElse(null), keyPath(key), problems, interpolator);
+  }
+
+  /** A list of mappings, such as {@code routes:}. */
+  public List<YamlReader> mappingList(String key) {
+    Optional<Node> v = value(key);
+    List<YamlReader> readers = new ArrayList<>();
+    if (v.isEmpty()) {
+      return readers;
+    }
+    if (!(v.get() instanceof SequenceNode seq)) {
+      problems.add(v.get(), keyPath(key), "expected a list, found " + describe(v.get()));
+      return readers;
+    }
+    List<Node> elements = seq.getValue();
+    for (int i = 0; i < elements.size(); i++) {
+      readers.add(new YamlReader(elements.get(i), keyPath(key) + "[" + i + "]", problems, interpolator));
+    }
+    return readers;
+  }
+
+  /**
+   * Records a problem for each key of this mapping that no one asked for, with a suggestion when
+   * the key is a near miss of a known one.
+   */
+  public void rejectUnknownKeys() {
+    for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
+      if (!asked.contains(e.getKey())) {
+        String hint = closest(e.getKey(), asked).map(k -> " (did you mean '" + k + "'?)").orElse("");
+        String known = asked.isEmpty() ? "" : "; known keys here: " + String.join(", ", asked);
+        problems.add(e.getValue().getKeyNode(), keyPath(e.getKey()), "unknown key" + hint + known);
+      }
+    }
+  }
+
+  /** A scalar element of a list, with where it was. */
+  public record Item(String value, String path, int line) {}
+
+  private String scalar(Node n, String keyPath) {
+    if (!(n instanceof ScalarNode s)) {
+      problems.add(n, keyPath, "expected a single value, found " + describe(n));
+      return null;
+    }
+    try {
+      return interpolator.apply(s.getValue());
+    } catch (IllegalArgumentException e) {
+      problems.add(n, keyPath, e.getMessage());
+      return null;
+    }
+  }
+
+  private static boolean isNull(Node n) {
+    return n instanceof ScalarNode && Tag.NULL.equals(n.getTag());
+  }
+
+  private static String describe(Node n) {
+    if (n instanceof MappingNode) {
+      return "a mapping";
+    }
+    if (n instanceof SequenceNode) {
+      return "a list";
+    }
+    return "'" + ((ScalarNode) n).getValue() + "'";
+  }
+
+  /** The known key within edit distance 2 of {@code key}, if any: catches typos, not guesses. */
+  static Optional<String> closest(String key, Set<String> known) {
+    String best = null;
+    int bestDistance = 3;
+    for (String k : known) {
+      int d = editDistance(key, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

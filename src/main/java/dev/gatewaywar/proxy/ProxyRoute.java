@@ -1,0 +1,31 @@
+package dev.gatewaywar.proxy;
+
+import dev.gatewaywar.config.TimeoutsConfig;
+import jakarta.servlet.ServletRequest;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Where and how the proxy servlet sends a matched request; built once per route.
+ *
+ * @param target the upstream base URI from the config
+ * @param preserveHost send the client's {@code Host} instead of the target's
+ * @param timeouts connect and read timeouts for this route
+ */
+public record ProxyRoute(URI target, boolean preserveHost, TimeoutsConfig timeouts) {
+  private static final String ATTRIBUTE = ProxyRoute.class.getName();
+
+  /** {@code scheme://authority[/base]} without a trailing slash; the request path is appended. */
+  public String base() {
+    String s = target.toString();
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  public static Optional<ProxyRoute> from(ServletRequest request) {
+    return Optional.ofNullable((ProxyRoute) request.getAttribute(ATTRIBUTE));
+  }
+
+  public void attachTo(ServletRequest request) {
+    request.setAttribute(ATTRIBUTE, this);
+  }
+}

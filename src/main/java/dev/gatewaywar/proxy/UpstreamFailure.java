@@ -1,0 +1,27 @@
+package dev.gatewaywar.proxy;
+
+import dev.gatewaywar.GatewayError;
+
+/** Why an upstream exchange failed, and what the client is told. */
+public enum UpstreamFailure {
+  /** The upstream refused or reset the connection, or its name did not resolve: 502. */
+  UNREACHABLE(GatewayError.BAD_GATEWAY),
+  /** No connection within {@code timeouts.connect}: 504. */
+  CONNECT_TIMEOUT(GatewayError.GATEWAY_TIMEOUT),
+  /** No byte within {@code timeouts.read}: 504. */
+  READ_TIMEOUT(GatewayError.GATEWAY_TIMEOUT),
+  /** Any other I/O or protocol failure on the upstream side: 502. */
+  PROTOCOL(GatewayError.BAD_GATEWAY),
+  /** The client's side failed (it went away mid-upload): nobody is left to answer. */
+  CLIENT_ABORTED(GatewayError.BAD_REQUEST);
+
+  private final GatewayError error;
+
+  UpstreamFailure(GatewayError error) {
+    this.error = error;
+  }
+
+  public GatewayError error() {
+    return error;
+  }
+}

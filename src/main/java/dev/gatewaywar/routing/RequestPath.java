@@ -1,0 +1,173 @@
+package dev.gatewaywar.routing;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request path made safe to route on: percent-decoded, with empty, {@code .} and {@code ..}
+ * segments resolved (RFC 3986 section 5.2.4), so {@code /a/../b}, {@code //b} and
+ * {@code /a/%2e%2e/b} cannot reach a route they do not match. The raw (still encoded) form of the
+ * same segments is kept for the upstream, so percent-encoding reaches it byte for byte.
+ *
+ * <p>Refused (400): a path that climbs above the root; an encoded slash or backslash
+ * ({@code %2F}, {@code %5C}), which upstreams disagree about; a raw backslash; NUL; malformed
+ * percent-escapes or UTF-8; and dot segments carrying path parameters ({@code ..;x}), which
+ * servlet containers treat as {@code ..} while other servers do not.
+ */
+public final class RequestPath {
+  private final List<String> segments;
+  private final String decoded;
+  private final String raw;
+
+  private RequestPath(List<String> segments, String decoded, String raw) {
+    this.segments = segments;
+    this.decoded = decoded;
+    this.raw = raw;
+  }
+
+  /** Parses the raw (undecoded) path of a request, such as {@code HttpServletRequest#getRequestURI}. */
+  public static RequestPath parse(String rawPath) throws BadPathException {
+    if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+      throw new BadPathException("path must start with '/'");
+    }
+    List<String> decodedSegments = new ArrayList<>();
+    List<String> rawSegments = new ArrayList<>();
+    boolean trailingSlash = false;
+    int start = 1;
+    int length = rawPath.length();
+    while (start <= length) {
+      int end = rawPath.indexOf('/', start);
+      if (end < 0) {
+        end = length;
+      }
+      String rawSegment = rawPath.substring(start, end);
+      boolean last = end == length;
+      trailingSlash = false;
+      if (rawSegment.isEmpty()) {
+        trailingSlash = last;
+      } else {
+        String segment = decode(rawSegment);
+        String beforeParams = dotPart(segment);
+        if (beforeParams.equals(".") || beforeParams.equals("..")) {
+          if (beforeParams.length() != segment.length()) {
+            throw new BadPathException("ambiguous dot segment '" + rawSegment + "'");
+          }
+          if (segment.equals("..")) {
+            if (decodedSegments.isEmpty()) {
+              throw new BadPathException("path climbs above the root");
+            }
+            decodedSegments.remove(decodedSegments.size() - 1);
+            rawSegments.remove(rawSegments.size() - 1);
+          }
+          trailingSlash = last;
+        } else {
+          decodedSegments.add(segment);
+          rawSegments.add(rawSegment);
+        }
+      }
+      start = end + 1;
+    }
+    trailingSlash &= !decodedSegments.isEmpty();
+    return new RequestPath(
+        List.copyOf(decodedSegments),
+        join(decodedSegments, trailingSlash),
+        join(rawSegments, trailingSlash));
+  }
+
+  private static String dotPart(String segment) {
+    int semicolon = segment.indexOf(';');
+    return semicolon < 0 ? segment : segment.substring(0, semicolon);
+  }
+
+  private static String decode(String raw) throws BadPathException {
+    if (raw.indexOf('\\') >= 0) {
+      throw new BadPathException("backslash in path");
+    }
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c != '%') {
+        if (c > 0xff) {
+          bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        } else {
+          // servlet containers hand over undecoded request-target bytes as ISO-8859-1 chars
+          bytes.write(c);
+        }
+        continue;
+      }
+      if (i + 2 >= raw.length()) {
+        throw new BadPathException("malformed percent-escape");
+      }
+      int hi = Character.digit(raw.charAt(i + 1), 16);
+      int lo = Character.digit(raw.charAt(i + 2), 16);
+      if (hi < 0 || lo < 0) {
+        throw new BadPathException("malformed percent-escape");
+      }
+      int b = (hi << 4) | lo;
+      if (b == '/' || b == '\\') {
+        throw new BadPathException("encoded slash in path");
+      }
+      if (b == 0) {
+        throw new BadPathException("NUL in path");
+      }
+      bytes.write(b);
+      i += 2;
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new BadPathException("path is not valid UTF-8");
+    }
+  }
+
+  private static String join(List<String> segments, boolean trailingSlash) {
+    if (segments.isEmpty()) {
+      return "/";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String s : segments) {
+      b.append('/').append(s);
+    }
+    if (trailingSlash) {
+      b.append('/');
+    }
+    return b.toString();
+  }
+
+  /** Decoded segments, after normalisation; empty for {@code /}. */
+  public List<String> segments() {
+    return segments;
+  }
+
+  /** The decoded, normalised path: what routes are matched against. */
+  public String decoded() {
+    return decoded;
+  }
+
+  /** The normalised path with the client's percent-encoding kept: what the upstream receives. */
+  public String raw() {
+    return raw;
+  }
+
+  public boolean trailingSlash() {
+    return decoded.length() > 1 && decoded.endsWith("/");
+  }
+
+  @Override
+  public String toString() {
+    return raw;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.gatewaywar.standalone;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Deque;
+
+/** {@code java -jar gateway.war demo}: example upstreams plus a gateway in front of them. */
+final class Demo {
+  private Demo() {}
+
+  static int run(Deque<String> args, PrintStream out, PrintStream err) throws Exception {
+    int port = 8080;
+    while (!args.isEmpty()) {
+      String a = args.pop();
+      if (a.equals("--port")) {
+        port = Integer.parseInt(StandaloneMain.required(args, a));
+      } else {
+        err.println("unknown option '" + a + "'");
+        return StandaloneMain.USAGE;
+      }
+    }
+    DemoUpstreams upstreams = new DemoUpstreams();
+    Path config = writeConfig(upstreams, port);
+    EmbeddedGateway gateway;
+    try {
+      gateway = EmbeddedGateway.start(StandaloneMain.home(), config, port);
+    } catch (Exception e) {
+      upstreams.close();
+      err.println("demo: could not start the gateway on port " + port + " (" + e.getMessage()
+          + "); try: java -jar target/gateway.war demo --port 8081");
+      return StandaloneMain.INVALID_CONFIG;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  StandaloneMain.closeQuietly(gateway);
+                  upstreams.close();
+                }));
+    printWelcome(out, gateway.port(), config);
+    gateway.await();
+    return StandaloneMain.OK;
+  }
+
+  private static Path writeConfig(DemoUpstreams upstreams, int port) throws IOException {
+    String template;
+    try (InputStream in = Demo.class.getResourceAsStream("demo.yaml")) {
+      template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String yaml =
+        template
+            .replace("@PORT@", String.valueOf(port))
+            .replace("@USERS@", upstreams.usersUrl())
+            .replace("@ORDERS@", upstreams.ordersUrl())
+            .replace("@ECHO@", upstreams.echoUrl());
+    Path file = Files.createTempFile("gateway-demo-", ".yaml");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static void printWelcome(PrintStream out, int port, Path config) {
+    String base = "http://localhost:" + port;
+    out.println();
+    out.println("gateway.war demo is up on " + base + " (config: " + config + ")");
+    out.println("Try:");
+    out.println("  curl -i " + base + "/users");
+    out.println("  curl -i " + base + "/users/1");
+    out.println("  curl -i -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Carol\"}' " + base + "/users");
+    out.println("  curl -i " + base + "/orders/100");
+    out.println("  curl -i '" + base + "/echo/anything?x=1'");
+    out.println("  curl -N " + base + "/events");
+    out.println("  curl -i -X DELETE " + base + "/users/1     # 405, with Allow");
+    out.println("  curl -i " + base + "/nowhere              # 404");
+    out.println("Stop with Ctrl+C.");
+    out.flush();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.gatewaywar.standalone;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.loader.WebappLoader;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http11.Http11NioProtocol;
+
+/**
+ * The gateway web application on an embedded Tomcat: the same WAR contents, the same listener and
+ * web.xml as on an app server, deployed at the root context.
+ */
+public final class EmbeddedGateway implements AutoCloseable {
+  private final Tomcat tomcat;
+  private final Connector connector;
+
+  private EmbeddedGateway(Tomcat tomcat, Connector connector) {
+    this.tomcat = tomcat;
+    this.connector = connector;
+  }
+
+  /**
+   * Starts the webapp unpacked at {@code webappDir} on {@code port} (0 picks a free one).
+   *
+   * @param configFile the gateway config; passed to the webapp as its {@code gateway.config}
+   *     init-param, so several embedded gateways in one JVM (tests) can each have their own
+   * @throws IllegalStateException when the webapp does not start (bad config: the reason is in the
+   *     log above)
+   */
+  public static EmbeddedGateway start(Path webappDir, Path configFile, int port)
+      throws IOException, LifecycleException {
+    Tomcat tomcat = new Tomcat();
+    // Under `java -jar` the system class loader holds only the launcher; Tomcat and the webapp's
+    // libraries are on the launcher's loader, which must be the webapp's parent.
+    tomcat.getServer().setParentClassLoader(EmbeddedGateway.class.getClassLoader());
+    Path base = Files.createTempDirectory("gateway-tomcat");
+    base.toFile().deleteOnExit();
+    tomcat.setBaseDir(base.toString());
+    tomcat.setAddDefaultWebXmlToWebapp(false);
+    Connector connector = new Connector(Http11NioProtocol.class.getName());
+    connector.setPort(port);
+    // The gateway itself rejects encoded slashes, with a JSON 400 like its other errors.
+    connector.setEncodedSolidusHandling("passthrough");
+    // Keep client connections open for as long as the client wants: Tomcat's default closes
+    // every connection after 100 requests, which costs a reconnect under steady load.
+    connector.setProperty("maxKeepAliveRequests", "-1");
+    tomcat.getService().addConnector(connector);
+    tomcat.setConnector(connector);
+    tomcat.getHost().setAutoDeploy(false);
+    Context context = tomcat.addWebapp("", webappDir.toAbsolutePath().toString());
+    if (configFile != null) {
+      context.addParameter("gateway.config", configFile.toAbsolutePath().toString());
+    }
+    WebappLoader loader = new WebappLoader();
+    // The launcher's class loader already has the webapp's classes: load them once, from there.
+    loader.setDelegate(true);
+    context.setLoader(loader);
+    tomcat.start();
+    if (context.getState() != LifecycleState.STARTED) {
+      tomcat.stop();
+      tomcat.destroy();
+      throw new IllegalStateException("the gateway did not start (see the log above)");
+    }
+    return new EmbeddedGateway(tomcat, connector);
+  }
+
+  /** The port it listens on (the chosen one when started with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  public void await() {
+    tomcat.getServer().await();
+  }
+
+  @Override
+  public void close() throws LifecycleException {
+    tomcat.stop();
+    tomcat.destroy();
+    deleteQuietly(new File(tomcat.getServer().getCatalinaBase().getPath()));
+  }
+
+  private static void deleteQuietly(File f) {
+    File[] children = f.listFiles();
+    if (children != null) {
+      for (File c : children) {
+        deleteQuietly(c);
+      }
+    }
+    f.delete();
+  }
+}
