@@ -86,10 +86,16 @@ public final class TestUpstream implements AutoCloseable {
   /** Records the request, drains its body and answers {@code status} with {@code body}. */
   public static void reply(HttpExchange exchange, int status, String body) throws IOException {
     record(exchange);
+    respond(exchange, status, body);
+  }
+
+  /** Answers {@code status} with a text {@code body}, without recording. */
+  public static void respond(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    exchange.sendResponseHeaders(status, bytes.length == 0 || head ? -1 : bytes.length);
+    if (bytes.length > 0 && !head) {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }
@@ -122,6 +128,11 @@ public final class TestUpstream implements AutoCloseable {
       c.put(e.getKey(), List.copyOf(e.getValue()));
     }
     return c;
+  }
+
+  /** Forgets requests received so far, so a test sees only its own. */
+  public void clear() {
+    received.clear();
   }
 
   /** The next request this upstream received, waiting up to 5 s for it. */
