@@ -1,0 +1,77 @@
+package dev.gatewaywar.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.testing.RawHttp;
+import dev.gatewaywar.testing.TestUpstream;
+import dev.gatewaywar.testing.WebappDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded runner behind {@code java -jar gateway.war}. */
+class EmbeddedGatewayTest {
+  @TempDir Path dir;
+  private TestUpstream upstream;
+
+  @BeforeEach
+  void startUpstream() throws Exception {
+    upstream = TestUpstream.start();
+  }
+
+  @AfterEach
+  void stopUpstream() {
+    upstream.close();
+  }
+
+  private Path config(String yaml) throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @Test
+  void servesTheConfiguredRoutes() throws Exception {
+    Path config = config("routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start(WebappDir.create(), config, 0)) {
+      RawHttp.Response r =
+          RawHttp.send(gateway.port(), "GET /api/x?y=1 HTTP/1.1\nHost: gw\nConnection: close\n\n");
+      assertEquals(200, r.status());
+      assertEquals("/api/x?y=1", upstream.nextRequest().rawUri());
+    }
+  }
+
+  @Test
+  void encodedSlashIsRejectedWithJson400() throws Exception {
+    Path config = config("routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start(WebappDir.create(), config, 0)) {
+      RawHttp.Response r =
+          RawHttp.send(gateway.port(), "GET /api/a%2Fb HTTP/1.1\nHost: gw\nConnection: close\n\n");
+      assertEquals(400, r.status());
+      assertEquals("{\"error\":\"bad request\"}", r.body());
+      assertTrue(upstream.noRequestWithin(200));
+    }
+  }
+
+  @Test
+  void badConfigKeepsTheWebappFromStarting() throws Exception {
+    Path config =
+        config("routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n    midleware: []\n");
+    assertThrows(
+        IllegalStateException.class, () -> EmbeddedGateway.start(WebappDir.create(), config, 0));
+  }
+
+  @Test
+  void unknownMiddlewareKeepsTheWebappFromStarting() throws Exception {
+    Path config =
+        config(
+            "routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n    middleware: [ratelimitt]\n");
+    assertThrows(
+        IllegalStateException.class, () -> EmbeddedGateway.start(WebappDir.create(), config, 0));
+  }
+}
