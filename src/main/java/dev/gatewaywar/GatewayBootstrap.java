@@ -43,7 +43,10 @@ public final class GatewayBootstrap implements ServletContextListener {
       GatewayConfig config = load(location, registry, context);
       runtime = GatewayRuntime.build(config, registry, context);
     } catch (ConfigException e) {
-      context.log(e.getMessage());
+      // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
+      // (and the exception it is about to log) only to logs/localhost.DATE.log, and says no more
+      // than "One or more listeners failed to start" on the console and in catalina.out.
+      LOG.severe(e::getMessage);
       throw new IllegalStateException(e.getMessage(), e);
     }
     upstream = UpstreamClient.of(runtime.config().upstream());

@@ -1,0 +1,323 @@
+package dev.gatewaywar.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * One real Tomcat from an unpacked distribution (CATALINA_HOME), run on a fresh CATALINA_BASE of
+ * its own: a copy of the distribution's {@code conf/} with the one HTTP connector moved to a free
+ * loopback port and the shutdown port disabled. The process is {@code bin/catalina.sh run}, which
+ * execs the JVM, so stopping means signalling that process; nothing else ever stops it.
+ */
+final class TomcatServer implements AutoCloseable {
+  /** Every bound below: a start, a stop, one request. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Tomcats still alive, killed by a shutdown hook should the test JVM end without cleaning up. */
+  private static final Set<ProcessHandle> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> LIVE.forEach(TomcatServer::killTree), "kill-tomcats"));
+  }
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade headers in what the gateway sees
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  /** An unpacked Tomcat distribution, named after its directory (apache-tomcat-11.0.24). */
+  record Distribution(Path home) {
+    @Override
+    public String toString() {
+      return home.getFileName().toString();
+    }
+  }
+
+  private final Distribution distribution;
+  private final Path base;
+  private final int port;
+  private Process process;
+
+  private TomcatServer(Distribution distribution, Path base, int port) {
+    this.distribution = distribution;
+    this.base = base;
+    this.port = port;
+  }
+
+  /**
+   * Makes a fresh CATALINA_BASE at {@code base} (whatever was there is deleted first; what a run
+   * leaves stays for reading after a failure).
+   */
+  static TomcatServer create(Distribution distribution, Path base) throws IOException {
+    Path home = distribution.home();
+    if (!Files.isRegularFile(home.resolve("bin/catalina.sh"))) {
+      throw new IllegalStateException(
+          "no Tomcat distribution at " + home + "; run through `mvn verify`, which unpacks it");
+    }
+    deleteTree(base);
+    for (String dir : List.of("conf", "logs", "temp", "webapps", "work")) {
+      Files.createDirectories(base.resolve(dir));
+    }
+    try (Stream<Path> files = Files.list(home.resolve("conf"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, base.resolve("conf").resolve(f.getFileName()));
+      }
+    }
+    int port = freePort();
+    rewriteServerXml(base.resolve("conf/server.xml"), port);
+    return new TomcatServer(distribution, base, port);
+  }
+
+  /** Copies {@code war} into webapps/ as {@code name} (ROOT.war serves at /, x.war at /x). */
+  TomcatServer deploy(Path war, String name) throws IOException {
+    Files.copy(war, base.resolve("webapps").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    return this;
+  }
+
+  /**
+   * Starts {@code catalina.sh run} with {@code -Dgateway.config=config} and waits until the HTTP
+   * connector answers. Tomcat deploys the webapps before it starts its connectors, so the first
+   * answer means every webapp has started (or failed to).
+   */
+  void start(Path config) throws IOException, InterruptedException {
+    if (config.toString().chars().anyMatch(Character::isWhitespace)) {
+      // catalina.sh word-splits CATALINA_OPTS
+      throw new IllegalArgumentException("path with whitespace: " + config);
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "/bin/sh", distribution.home().resolve("bin/catalina.sh").toString(), "run")
+            .directory(base.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(consoleFile().toFile());
+    Map<String, String> env = builder.environment();
+    for (String inherited :
+        List.of(
+            "JAVA_OPTS",
+            "JRE_HOME",
+            "CATALINA_PID",
+            "CATALINA_TMPDIR",
+            "GATEWAY_CONFIG",
+            "LOGGING_CONFIG",
+            "LOGGING_MANAGER",
+            "JPDA_OPTS",
+            "CLASSPATH")) {
+      env.remove(inherited);
+    }
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("CATALINA_HOME", distribution.home().toString());
+    env.put("CATALINA_BASE", base.toString());
+    env.put(
+        "CATALINA_OPTS",
+        "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dgateway.config=" + config);
+    process = builder.start();
+    LIVE.add(process.toHandle());
+    awaitFirstAnswer();
+  }
+
+  private void awaitFirstAnswer() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            this + " exited with " + process.exitValue() + " before answering:\n" + consoleTail());
+      }
+      try {
+        get("/");
+        return;
+      } catch (ConnectException | HttpTimeoutException notYet) {
+        // connector not started yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            this + " did not answer within " + START_TIMEOUT + ":\n" + consoleTail());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** GET {@code path} (with query), sending {@code headers} (name, value, name, value...). */
+  HttpResponse<String> get(String path, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(REQUEST_TIMEOUT);
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Stops Tomcat as an operator would (SIGTERM: its shutdown hook stops and undeploys every webapp,
+   * which is when it reports leaks) and checks the process and any children are gone.
+   */
+  void stop() throws InterruptedException {
+    List<ProcessHandle> tree = tree(process.toHandle());
+    process.destroy();
+    if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      close();
+      throw new AssertionError(this + " did not stop within " + STOP_TIMEOUT + " of SIGTERM");
+    }
+    LIVE.remove(process.toHandle());
+    List<ProcessHandle> left = tree.stream().filter(ProcessHandle::isAlive).toList();
+    if (!left.isEmpty()) {
+      left.forEach(TomcatServer::killTree);
+      throw new AssertionError(this + " left processes running: " + left);
+    }
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+      throw new AssertionError(this + " exited, yet its port still accepts connections");
+    } catch (IOException expected) {
+      // nothing listens any more
+    }
+  }
+
+  /** Kills whatever is left of this Tomcat, at once; safe to call at any time. */
+  @Override
+  public void close() {
+    if (process != null) {
+      ProcessHandle handle = process.toHandle();
+      killTree(handle);
+      LIVE.remove(handle);
+    }
+  }
+
+  private static void killTree(ProcessHandle root) {
+    List<ProcessHandle> tree = tree(root);
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle p : tree) {
+      try {
+        p.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // reported by the caller's checks, if it cares; nothing more can be done here
+      }
+    }
+  }
+
+  private static List<ProcessHandle> tree(ProcessHandle root) {
+    List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
+    all.add(root);
+    return all;
+  }
+
+  /** What {@code catalina.sh run} wrote to standard output and error (catalina.out, in effect). */
+  String console() throws IOException {
+    return Files.readString(consoleFile(), StandardCharsets.UTF_8);
+  }
+
+  private Path consoleFile() {
+    return base.resolve("logs/console.out");
+  }
+
+  /** The console output and every file Tomcat wrote under logs/, one after the other. */
+  String allLogs() throws IOException {
+    try (Stream<Path> files = Files.list(base.resolve("logs"))) {
+      StringBuilder all = new StringBuilder();
+      for (Path f : files.sorted().toList()) {
+        all.append("==> ").append(f.getFileName()).append(" <==\n");
+        all.append(Files.readString(f, StandardCharsets.UTF_8));
+      }
+      return all.toString();
+    }
+  }
+
+  private String consoleTail() {
+    try {
+      List<String> lines = Files.readAllLines(consoleFile(), StandardCharsets.UTF_8);
+      return lines.subList(Math.max(0, lines.size() - 40), lines.size()).stream()
+          .collect(Collectors.joining("\n"));
+    } catch (IOException e) {
+      return "(no console output: " + e + ")";
+    }
+  }
+
+  Path base() {
+    return base;
+  }
+
+  @Override
+  public String toString() {
+    return distribution + " on port " + port + " (CATALINA_BASE " + base + ")";
+  }
+
+  /** Shutdown port off (-1: only the signal stops it); the one connector on loopback:port. */
+  private static void rewriteServerXml(Path serverXml, int port) throws IOException {
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      Document doc = factory.newDocumentBuilder().parse(serverXml.toFile());
+      doc.getDocumentElement().setAttribute("port", "-1");
+      NodeList connectors = doc.getElementsByTagName("Connector");
+      if (connectors.getLength() != 1) {
+        throw new IllegalStateException(
+            serverXml + ": expected one Connector, found " + connectors.getLength());
+      }
+      Element http = (Element) connectors.item(0);
+      http.setAttribute("port", Integer.toString(port));
+      http.setAttribute("address", "127.0.0.1");
+      TransformerFactory.newInstance()
+          .newTransformer()
+          .transform(new DOMSource(doc), new StreamResult(serverXml.toFile()));
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("cannot rewrite " + serverXml, e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}
