@@ -2,8 +2,10 @@ package dev.gatewaywar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.gateway.RequestIdMiddleware;
+import dev.gatewaywar.testing.FailingMiddleware;
 import dev.gatewaywar.testing.GatewayArchive;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.StampMiddleware;
@@ -45,13 +47,15 @@ class CustomMiddlewareTest {
                 RequestIdMiddleware.class,
                 StampMiddleware.class,
                 StampMiddleware.First.class,
-                StampMiddleware.Second.class)
+                StampMiddleware.Second.class,
+                FailingMiddleware.class)
             .addPackage(RequestIdMiddleware.class.getPackage())
             .addAsServiceProvider(
                 Middleware.class,
                 RequestIdMiddleware.class,
                 StampMiddleware.First.class,
-                StampMiddleware.Second.class);
+                StampMiddleware.Second.class,
+                FailingMiddleware.class);
     return GatewayArchive.withConfig(
             "ROOT.war",
             """
@@ -62,6 +66,9 @@ class CustomMiddlewareTest {
               - path: /reversed
                 target: %1$s
                 middleware: [second, first]
+              - path: /failing
+                target: %1$s
+                middleware: [first, failing]
             """
                 .formatted(upstream.url()))
         .addAsLibrary(userJar);
@@ -106,5 +113,14 @@ class CustomMiddlewareTest {
     assertNotNull(id);
     assertEquals(36, id.length(), "a fresh UUID: " + id);
     assertEquals(id, r.header("X-Request-Id"));
+  }
+
+  @Test
+  void aFailingFilterGivesJson500WithoutDetails() throws Exception {
+    RawHttp.Response r = get("/failing", "");
+    assertEquals(500, r.status());
+    assertEquals("application/json", r.header("Content-Type"));
+    assertEquals("{\"error\":\"internal error\"}", r.body());
+    assertTrue(upstream.noRequestWithin(200));
   }
 }

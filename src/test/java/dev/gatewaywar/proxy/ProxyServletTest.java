@@ -51,6 +51,7 @@ class ProxyServletTest {
   private static TestUpstream upstream;
   private static final CountDownLatch secondEventMayGo = new CountDownLatch(1);
   private static final CountDownLatch endlessBodyStopped = new CountDownLatch(1);
+  private static final CountDownLatch uploadCutShort = new CountDownLatch(1);
 
   @ArquillianResource private URL base;
 
@@ -65,6 +66,7 @@ class ProxyServletTest {
     upstream.handle("/redirect", ProxyServletTest::redirect);
     upstream.handle("/events", ProxyServletTest::events);
     upstream.handle("/endless", ProxyServletTest::endless);
+    upstream.handle("/half-upload", ProxyServletTest::halfUpload);
     int closedPort = FreePortForArquillian.freePort();
     return GatewayArchive.withConfig(
         "ROOT.war",
@@ -292,6 +294,21 @@ class ProxyServletTest {
   }
 
   @Test
+  void clientLeavingMidUploadAbortsTheUpstreamRequest() throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "POST /half-upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000000\r\n\r\n".getBytes(UTF_8));
+      out.write(new byte[10_000]);
+      out.flush();
+      Thread.sleep(200);
+    }
+    assertTrue(
+        uploadCutShort.await(10, TimeUnit.SECONDS),
+        "the upstream should see the upload end early, not wait for the rest");
+  }
+
+  @Test
   void dotSegmentsCannotSmuggleAPathPastItsRoute() throws Exception {
     RawHttp.send(port(), "GET /public/../admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals("/admin", upstream.nextRequest().rawUri(), "routed and forwarded as the normalised path");
@@ -359,6 +376,15 @@ class ProxyServletTest {
     // if the gateway held the first event back, the client never saw it and gets "late" instead
     out.write((clientSawTheFirst ? "data: two\n\n" : "data: late\n\n").getBytes(UTF_8));
     out.close();
+  }
+
+  private static void halfUpload(com.sun.net.httpserver.HttpExchange e) throws IOException {
+    try (InputStream in = e.getRequestBody()) {
+      in.readAllBytes();
+      TestUpstream.respond(e, 200, "got it all");
+    } catch (IOException cut) {
+      uploadCutShort.countDown();
+    }
   }
 
   private static void endless(com.sun.net.httpserver.HttpExchange e) throws IOException {
