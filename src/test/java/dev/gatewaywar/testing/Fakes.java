@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Hand-written servlet fakes for unit tests. Each supports only what the code under test needs;
- * any other method throws {@link UnsupportedOperationException}, so a test fails loudly when the
- * code starts to depend on something the fake does not model.
+ * Hand-written servlet fakes for unit tests. Each supports only what the code under test needs; any
+ * other method throws {@link UnsupportedOperationException}, so a test fails loudly when the code
+ * starts to depend on something the fake does not model.
  */
 public final class Fakes {
   private Fakes() {}
