@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.servlet.Filter;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MiddlewareRegistryTest {
-  private final ClassLoader loader = getClass().getClassLoader();
+  /**
+   * Sees no {@code META-INF/services} files, so what the registry knows is exactly what a test
+   * gives it, whatever providers the test class path happens to hold.
+   */
+  private final ClassLoader loader = new URLClassLoader(new URL[0], null);
 
   /** A middleware that only has a name; its filter passes every request on. */
   private record Named(String name) implements Middleware {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.MiddlewareRegistry;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +60,9 @@ class ConfigLoaderTest {
       """;
 
   private static final MiddlewareCatalog ANY_MIDDLEWARE = name -> Optional.empty();
+
+  /** A class loader that sees no middleware providers, whatever the test class path holds. */
+  private static final ClassLoader NO_PROVIDERS = new URLClassLoader(new URL[0], null);
 
   private static GatewayConfig load(String yaml) throws ConfigException {
     return load(yaml, Map.of());
@@ -151,8 +156,7 @@ class ConfigLoaderTest {
   @Test
   void builtInMiddlewareNamesFailWithNotProvidedYet() {
     ConfigLoader loader =
-        new ConfigLoader(
-            MiddlewareRegistry.load(getClass().getClassLoader(), List.of()), n -> null);
+        new ConfigLoader(MiddlewareRegistry.load(NO_PROVIDERS, List.of()), n -> null);
 
     List<ConfigProblem> all = problems(loader, GO_ORIGINAL);
 
