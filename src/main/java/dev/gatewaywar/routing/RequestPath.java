@@ -106,8 +106,8 @@ public final class RequestPath {
       if (i + 2 >= raw.length()) {
         throw new BadPathException("malformed percent-escape");
       }
-      int hi = Character.digit(raw.charAt(i + 1), 16);
-      int lo = Character.digit(raw.charAt(i + 2), 16);
+      int hi = hexDigit(raw.charAt(i + 1));
+      int lo = hexDigit(raw.charAt(i + 2));
       if (hi < 0 || lo < 0) {
         throw new BadPathException("malformed percent-escape");
       }
@@ -131,6 +131,20 @@ public final class RequestPath {
     } catch (CharacterCodingException e) {
       throw new BadPathException("path is not valid UTF-8");
     }
+  }
+
+  /** RFC 3986 section 2.1: ASCII hex only (Character.digit also takes fullwidth digits). */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return -1;
   }
 
   private static String join(List<String> segments, boolean trailingSlash) {

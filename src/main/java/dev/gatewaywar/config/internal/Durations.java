@@ -28,8 +28,12 @@ final class Durations {
         throw new IllegalArgumentException(
             "'" + text + "' is not a duration (write it like 500ms, 5s, 1m30s or 2h)");
       }
-      double amount = Double.parseDouble(m.group(1));
-      nanos += (long) (amount * nanosPerUnit(m.group(2)));
+      double part = Double.parseDouble(m.group(1)) * nanosPerUnit(m.group(2));
+      // beyond a long of nanoseconds (292 years) the sum would wrap to a negative duration
+      if (part >= Long.MAX_VALUE - nanos) {
+        throw new IllegalArgumentException("'" + text + "' is too long a duration");
+      }
+      nanos += (long) part;
       at = m.end();
     }
     return Duration.ofNanos(nanos);

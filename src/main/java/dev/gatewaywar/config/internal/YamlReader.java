@@ -38,7 +38,15 @@ public final class YamlReader {
     if (node instanceof MappingNode mapping) {
       for (NodeTuple tuple : mapping.getValue()) {
         if (tuple.getKeyNode() instanceof ScalarNode key) {
-          entries.put(key.getValue(), tuple);
+          // compose() builds nodes only; SnakeYAML's own duplicate-key check runs when it
+          // constructs objects, which we never do, so a repeated key would silently win here
+          NodeTuple earlier = entries.putIfAbsent(key.getValue(), tuple);
+          if (earlier != null) {
+            problems.add(
+                key,
+                keyPath(key.getValue()),
+                "duplicate key (first at line " + Problems.lineOf(earlier.getKeyNode()) + ")");
+          }
         } else {
           problems.add(tuple.getKeyNode(), path, "keys must be plain names");
         }

@@ -1,0 +1,72 @@
+package dev.gatewaywar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.testing.Fakes;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ErrorResponsesTest {
+
+  @ParameterizedTest
+  @EnumSource(GatewayError.class)
+  void everyErrorIsJsonWithItsStatus(GatewayError error) throws Exception {
+    Fakes.Response response = new Fakes.Response();
+
+    assertTrue(ErrorResponses.write(response.asServletResponse(), error));
+
+    assertEquals(error.status(), response.status());
+    assertEquals("application/json", response.contentType());
+    assertEquals("{\"error\":\"" + error.message() + "\"}", response.bodyText());
+    assertEquals(
+        response.bodyText().getBytes(StandardCharsets.UTF_8).length, response.contentLength());
+  }
+
+  @Test
+  void headersOfTheExceptionAreSet() throws Exception {
+    Fakes.Response response = new Fakes.Response();
+
+    ErrorResponses.write(
+        response.asServletResponse(),
+        new GatewayException(GatewayError.RATE_LIMITED, Map.of("Retry-After", "2")));
+
+    assertEquals(429, response.status());
+    assertEquals(Map.of("Retry-After", "2"), response.headers());
+    assertEquals("{\"error\":\"rate limit exceeded\"}", response.bodyText());
+  }
+
+  @Test
+  void whateverWasSetBeforeIsReset() throws Exception {
+    Fakes.Response response = new Fakes.Response();
+    response.asServletResponse().setHeader("X-Upstream", "leaked");
+
+    ErrorResponses.write(response.asServletResponse(), GatewayError.BAD_GATEWAY);
+
+    assertEquals(1, response.resets());
+    assertFalse(response.headers().containsKey("X-Upstream"));
+  }
+
+  @Test
+  void committedResponseIsLeftAlone() throws Exception {
+    Fakes.Response response = new Fakes.Response();
+    response.commit();
+
+    assertFalse(ErrorResponses.write(response.asServletResponse(), GatewayError.GATEWAY_TIMEOUT));
+
+    assertEquals(200, response.status());
+    assertEquals("", response.bodyText());
+  }
+
+  @Test
+  void statusesMapToTheirCause() {
+    assertEquals(GatewayError.NOT_FOUND, GatewayError.forStatus(404));
+    assertEquals(GatewayError.GATEWAY_TIMEOUT, GatewayError.forStatus(504));
+    assertEquals(GatewayError.BAD_REQUEST, GatewayError.forStatus(413));
+    assertEquals(GatewayError.INTERNAL, GatewayError.forStatus(507));
+  }
+}

@@ -1,0 +1,101 @@
+package dev.gatewaywar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.servlet.Filter;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MiddlewareRegistryTest {
+  /**
+   * Sees no {@code META-INF/services} files, so what the registry knows is exactly what a test
+   * gives it, whatever providers the test class path happens to hold.
+   */
+  private final ClassLoader loader = new URLClassLoader(new URL[0], null);
+
+  /** A middleware that only has a name; its filter passes every request on. */
+  private record Named(String name) implements Middleware {
+    @Override
+    public Filter create(MiddlewareContext context) {
+      return (req, res, chain) -> chain.doFilter(req, res);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"auth", "ratelimit", "logging", "metrics", "tracing"})
+  void builtInsNotInThisBuildFailWithNotProvidedYet(String name) {
+    MiddlewareRegistry registry = MiddlewareRegistry.standard(loader);
+
+    Optional<String> problem = registry.problemWith(name);
+
+    assertTrue(problem.isPresent(), name + " must not be accepted without an implementation");
+    assertTrue(problem.get().contains("'" + name + "'"), problem.get());
+    assertTrue(problem.get().contains("does not provide yet"), problem.get());
+    assertEquals(Optional.empty(), registry.find(name));
+  }
+
+  @Test
+  void unknownNameSaysNoneAreInstalled() {
+    assertEquals(
+        Optional.of("unknown middleware 'cors' (none are installed)"),
+        MiddlewareRegistry.load(loader, List.of()).problemWith("cors"));
+  }
+
+  @Test
+  void unknownNameListsTheKnownOnesSorted() {
+    MiddlewareRegistry registry =
+        MiddlewareRegistry.load(loader, List.of(new Named("zeta"), new Named("alpha")));
+
+    assertEquals(
+        Optional.of("unknown middleware 'cors' (known: alpha, zeta)"),
+        registry.problemWith("cors"));
+  }
+
+  @Test
+  void namesAreCaseSensitive() {
+    MiddlewareRegistry registry = MiddlewareRegistry.load(loader, List.of(new Named("cors")));
+
+    assertTrue(registry.problemWith("CORS").isPresent());
+  }
+
+  @Test
+  void registeredMiddlewareIsAcceptedAndFound() {
+    Named cors = new Named("cors");
+    MiddlewareRegistry registry = MiddlewareRegistry.load(loader, List.of(cors));
+
+    assertEquals(Optional.empty(), registry.problemWith("cors"));
+    assertSame(cors, registry.find("cors").orElseThrow());
+  }
+
+  @Test
+  void implementationOfABuiltInNameIsAccepted() {
+    MiddlewareRegistry registry = MiddlewareRegistry.load(loader, List.of(new Named("auth")));
+
+    assertEquals(Optional.empty(), registry.problemWith("auth"));
+  }
+
+  @Test
+  void twoMiddlewareWithOneNameAreRefused() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> MiddlewareRegistry.load(loader, List.of(new Named("cors"), new Named("cors"))));
+
+    assertTrue(e.getMessage().contains("'cors'"), e.getMessage());
+  }
+
+  @Test
+  void everyNotYetAvailableNameIsOneOfTheGoOriginals() {
+    assertEquals(
+        java.util.Set.of("auth", "ratelimit", "logging", "metrics", "tracing"),
+        MiddlewareRegistry.NOT_YET_AVAILABLE.keySet());
+  }
+}
