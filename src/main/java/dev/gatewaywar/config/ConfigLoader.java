@@ -73,6 +73,11 @@ public final class ConfigLoader {
   public GatewayConfig parse(String yaml, String source) throws ConfigException {
     Problems problems = new Problems();
     Node root = compose(new StringReader(yaml), source);
+    if (root == null) {
+      // an empty file is far more often a failed write or a wrong path than an intent
+      throw new ConfigException(
+          source, List.of(new ConfigProblem(0, "", "the file is empty (write routes: [] to route nothing)")));
+    }
     YamlReader doc = YamlReader.root(root, problems, variables);
     GatewayConfig config = read(doc, source);
     if (!problems.isEmpty()) {

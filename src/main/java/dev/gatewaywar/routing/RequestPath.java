@@ -88,7 +88,7 @@ public final class RequestPath {
     if (raw.indexOf('\\') >= 0) {
       throw new BadPathException("backslash in path");
     }
-    if (raw.indexOf('%') < 0) {
+    if (isPlainAscii(raw)) {
       return raw;
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
@@ -145,6 +145,17 @@ public final class RequestPath {
       return c - 'a' + 10;
     }
     return -1;
+  }
+
+  /** True when {@code raw} has neither escapes nor raw non-ASCII bytes: it decodes to itself. */
+  private static boolean isPlainAscii(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' || c > 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String join(List<String> segments, boolean trailingSlash) {

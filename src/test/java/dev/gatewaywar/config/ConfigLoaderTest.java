@@ -696,6 +696,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void emptyFileIsAProblem() {
+    assertProblem(onlyProblem(""), 0, "", "the file is empty");
+    assertProblem(onlyProblem("# only a comment\n"), 0, "", "the file is empty");
+  }
+
+  @Test
   void emptyDefaultIsAllowed() throws ConfigException {
     assertEquals("", load("auth:\n  secret: ${NOPE:-}\n").auth().secret());
   }

@@ -129,6 +129,18 @@ class RequestPathTest {
   }
 
   @Test
+  void rawUtf8BytesDecodeLikeTheirEscapes() throws BadPathException {
+    // containers hand raw request-target bytes over as ISO-8859-1 chars: "é" is C3 A9
+    assertEquals("/café", decoded("/caf\u00C3\u00A9"));
+    assertEquals("/café ", decoded("/caf\u00C3\u00A9%20"));
+  }
+
+  @Test
+  void rawBytesThatAreNotUtf8AreRejected() {
+    assertThrows(BadPathException.class, () -> RequestPath.parse("/caf\u00E9"));
+  }
+
+  @Test
   void semicolonInOrdinarySegmentIsKept() throws BadPathException {
     assertEquals("/a;v=1/b", decoded("/a;v=1/b"));
   }
