@@ -190,16 +190,8 @@ public final class YamlReader {
 
   /** A list of scalars, each with its node so callers can report a bad element at its line. */
   public List<Item> scalarList(String key) {
-    Optional<Node> v = value(key);
     List<Item> items = new ArrayList<>();
-    if (v.isEmpty()) {
-      return items;
-    }
-    if (!(v.get() instanceof SequenceNode seq)) {
-      problems.add(v.get(), keyPath(key), "expected a list such as [a, b], found " + describe(v.get()));
-      return items;
-    }
-    List<Node> elements = seq.getValue();
+    List<Node> elements = sequence(key, "a list such as [a, b]");
     for (int i = 0; i < elements.size(); i++) {
       String itemPath = keyPath(key) + "[" + i + "]";
       String s = scalar(elements.get(i), itemPath);
@@ -217,20 +209,25 @@ public final class YamlReader {
 
   /** A list of mappings, such as {@code routes:}. */
   public List<YamlReader> mappingList(String key) {
-    Optional<Node> v = value(key);
     List<YamlReader> readers = new ArrayList<>();
-    if (v.isEmpty()) {
-      return readers;
-    }
-    if (!(v.get() instanceof SequenceNode seq)) {
-      problems.add(v.get(), keyPath(key), "expected a list, found " + describe(v.get()));
-      return readers;
-    }
-    List<Node> elements = seq.getValue();
+    List<Node> elements = sequence(key, "a list");
     for (int i = 0; i < elements.size(); i++) {
       readers.add(new YamlReader(elements.get(i), keyPath(key) + "[" + i + "]", problems, interpolator));
     }
     return readers;
+  }
+
+  /** The elements of the list at {@code key}; none (and a problem) when it is not a list. */
+  private List<Node> sequence(String key, String expected) {
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return List.of();
+    }
+    if (!(v.get() instanceof SequenceNode seq)) {
+      problems.add(v.get(), keyPath(key), "expected " + expected + ", found " + describe(v.get()));
+      return List.of();
+    }
+    return seq.getValue();
   }
 
   /**
