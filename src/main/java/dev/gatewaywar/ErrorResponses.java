@@ -34,7 +34,9 @@ public final class ErrorResponses {
     if (response.isCommitted()) {
       return false;
     }
-    response.reset();
+    // Only the body is discarded: headers earlier filters set (a request id, CORS headers) stay,
+    // so a browser can read a 401 or 429 instead of reporting a CORS failure.
+    response.resetBuffer();
     response.setStatus(error.status());
     headers.forEach(response::setHeader);
     byte[] body = BODIES.get(error);

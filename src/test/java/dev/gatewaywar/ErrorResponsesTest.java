@@ -41,14 +41,16 @@ class ErrorResponsesTest {
   }
 
   @Test
-  void whateverWasSetBeforeIsReset() throws Exception {
+  void headersEarlierFiltersSetAreKeptButTheBodyIsReplaced() throws Exception {
     Fakes.Response response = new Fakes.Response();
-    response.asServletResponse().setHeader("X-Upstream", "leaked");
+    response.asServletResponse().setHeader("Access-Control-Allow-Origin", "https://app.example");
+    response.asServletResponse().getOutputStream().write("partial".getBytes());
 
     ErrorResponses.write(response.asServletResponse(), GatewayError.BAD_GATEWAY);
 
     assertEquals(1, response.resets());
-    assertFalse(response.headers().containsKey("X-Upstream"));
+    assertEquals("https://app.example", response.headers().get("Access-Control-Allow-Origin"));
+    assertEquals("{\"error\":\"bad gateway\"}", response.bodyText());
   }
 
   @Test

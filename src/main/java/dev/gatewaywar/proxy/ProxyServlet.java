@@ -137,8 +137,12 @@ public final class ProxyServlet extends HttpServlet {
     return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding");
   }
 
+  /**
+   * A request has a body when it says so (RFC 9112 section 6.3): a Content-Length, even 0 (a POST
+   * upstreams would otherwise answer with 411), or a Transfer-Encoding.
+   */
   private static boolean hasBody(HttpServletRequest clientRequest) {
-    return clientRequest.getContentLengthLong() > 0 || clientRequest.getHeader("Transfer-Encoding") != null;
+    return clientRequest.getContentLengthLong() >= 0 || clientRequest.getHeader("Transfer-Encoding") != null;
   }
 
   private void onSendFailure(UpstreamException e, URI target, HttpServletResponse clientResponse)

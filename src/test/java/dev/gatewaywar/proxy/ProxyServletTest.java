@@ -159,6 +159,14 @@ class ProxyServletTest {
   }
 
   @Test
+  void emptyPostKeepsItsZeroContentLength() throws Exception {
+    RawHttp.send(port(), "POST /empty HTTP/1.1\nHost: gw\nContent-Length: 0\nConnection: close\n\n");
+    Received got = upstream.nextRequest();
+    assertEquals("0", got.header("Content-Length"));
+    assertEquals(0, got.bodyBytes());
+  }
+
+  @Test
   void bodyOfUnknownLengthIsStreamedChunked() throws Exception {
     byte[] body = new byte[300_000];
     http.send(

@@ -55,16 +55,12 @@ public final class Fakes {
                     case "isCommitted" -> {
                       return committed;
                     }
-                    case "reset" -> {
+                    case "resetBuffer" -> {
                       if (committed) {
                         throw new IllegalStateException("committed");
                       }
                       resets++;
-                      headers.clear();
                       body.reset();
-                      status = 200;
-                      contentType = null;
-                      contentLength = -1;
                       return null;
                     }
                     case "setStatus" -> {

@@ -22,7 +22,10 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -49,6 +52,24 @@ import org.glassfish.jersey.client.RequestEntityProcessing;
 public final class JerseyUpstreamClient implements UpstreamClient {
   /** Request property holding the {@link Exchange} state shared with the filter and closer. */
   private static final String EXCHANGE = Exchange.class.getName();
+
+  /**
+   * Jersey warns once per request about two things a proxy does on purpose: forwarding a GET or
+   * DELETE that carries a body (validation is suppressed, so it only warns), and the Content-Type
+   * the connector sent being the client's rather than the one Jersey derived from the entity.
+   * Raised to SEVERE so client traffic cannot flood the server log; strong references, because
+   * java.util.logging forgets the level of a logger nobody holds.
+   */
+  private static final List<Logger> QUIETED =
+      List.of(
+          quiet("org.glassfish.jersey.client.JerseyInvocation"),
+          quiet("org.glassfish.jersey.message.internal.HeaderUtils"));
+
+  private static Logger quiet(String name) {
+    Logger logger = Logger.getLogger(name);
+    logger.setLevel(Level.SEVERE);
+    return logger;
+  }
 
   private final PoolingHttpClientConnectionManager pool;
   private final Client client;
@@ -107,7 +128,9 @@ public final class JerseyUpstreamClient implements UpstreamClient {
         .property(ClientProperties.READ_TIMEOUT, millis(request.timeouts().read()));
     Entity<?> entity = null;
     ClientBody body = null;
-    if (request.body() != null) {
+    // An empty body is sent as none: HttpClient then writes "Content-Length: 0" itself for POST,
+    // PUT and PATCH, while a 0-byte entity would make it demand a Content-Type on OPTIONS.
+    if (request.body() != null && request.contentLength() != 0) {
       body = new ClientBody(request.body());
       exchange.hasBody = true;
       // An HttpClient entity (not a plain stream) so the connector keeps the client's
