@@ -75,7 +75,7 @@ public class RouterBenchmark {
 
   static final int ROUTES_PER_SERVICE = 5;
 
-  /** {@code count} routes (a multiple of five), five per service, in the order a file lists them. */
+  /** {@code count} routes (a multiple of five), five per service, in the order a file has them. */
   static List<Router.Route<String>> routeTable(int count) {
     List<Router.Route<String>> table = new ArrayList<>(count);
     for (int s = 0; s < count / ROUTES_PER_SERVICE; s++) {
