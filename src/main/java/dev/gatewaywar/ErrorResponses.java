@@ -23,8 +23,8 @@ public final class ErrorResponses {
   private ErrorResponses() {}
 
   /**
-   * Writes {@code error} unless the response is already committed (then the status line is gone
-   * and the only honest thing left is to cut the connection, which the caller does by throwing).
+   * Writes {@code error} unless the response is already committed (then the status line is gone and
+   * the only honest thing left is to cut the connection, which the caller does by throwing).
    *
    * @return false when the response was already committed and nothing was written
    */

@@ -15,9 +15,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The gateway's one container filter: normalises the path, finds the route, and runs that
- * route's filters in config order; the container's chain then ends in the proxy servlet. Requests
- * no route takes are answered here (400, 404, 405).
+ * The gateway's one container filter: normalises the path, finds the route, and runs that route's
+ * filters in config order; the container's chain then ends in the proxy servlet. Requests no route
+ * takes are answered here (400, 404, 405).
  */
 final class FrontController extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(FrontController.class.getName());
@@ -91,7 +91,8 @@ final class FrontController extends HttpFilter {
   private static String pathWithinContext(HttpServletRequest request) {
     String uri = request.getRequestURI();
     String context = request.getContextPath();
-    String path = context.isEmpty() || !uri.startsWith(context) ? uri : uri.substring(context.length());
+    String path =
+        context.isEmpty() || !uri.startsWith(context) ? uri : uri.substring(context.length());
     return path.isEmpty() ? "/" : path;
   }
 }

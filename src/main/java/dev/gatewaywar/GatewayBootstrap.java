@@ -93,11 +93,11 @@ public final class GatewayBootstrap implements ServletContextListener {
                         + "=FILE or "
                         + ConfigLocation.ENVIRONMENT)));
       }
-      return loader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), location.describe());
+      return loader.parse(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8), location.describe());
     } catch (IOException e) {
       throw new ConfigException(
-          location.describe(),
-          List.of(new ConfigProblem(0, "", "cannot read: " + e)));
+          location.describe(), List.of(new ConfigProblem(0, "", "cannot read: " + e)));
     }
   }
 

@@ -52,7 +52,9 @@ final class GatewayRuntime implements AutoCloseable {
         String name = route.middleware().get(i);
         try {
           Middleware m =
-              registry.find(name).orElseThrow(() -> new IllegalStateException("unknown middleware"));
+              registry
+                  .find(name)
+                  .orElseThrow(() -> new IllegalStateException("unknown middleware"));
           Filter f = m.create(new MiddlewareContext(config, route, servletContext));
           f.init(filterConfig(route.path() + " " + name, servletContext));
           all.add(f);
@@ -60,13 +62,18 @@ final class GatewayRuntime implements AutoCloseable {
         } catch (Exception e) {
           problems.add(
               new ConfigProblem(
-                  route.line(), "middleware '" + name + "' on route " + route.path(), String.valueOf(e.getMessage())));
+                  route.line(),
+                  "middleware '" + name + "' on route " + route.path(),
+                  String.valueOf(e.getMessage())));
         }
       }
-      ProxyRoute proxy = new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route));
+      ProxyRoute proxy =
+          new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route));
       routes.add(
           new Router.Route<>(
-              PathPattern.parse(route.path()), route.methods(), new CompiledRoute(route, chain, proxy)));
+              PathPattern.parse(route.path()),
+              route.methods(),
+              new CompiledRoute(route, chain, proxy)));
     }
     GatewayRuntime runtime = new GatewayRuntime(config, Router.of(routes), List.copyOf(all));
     if (!problems.isEmpty()) {

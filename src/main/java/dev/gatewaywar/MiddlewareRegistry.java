@@ -9,8 +9,8 @@ import java.util.ServiceLoader;
 import java.util.TreeSet;
 
 /**
- * The middleware a route may name: the built-ins plus those found with {@link ServiceLoader} in
- * the web application's class loader (jars in {@code WEB-INF/lib}).
+ * The middleware a route may name: the built-ins plus those found with {@link ServiceLoader} in the
+ * web application's class loader (jars in {@code WEB-INF/lib}).
  */
 public final class MiddlewareRegistry implements MiddlewareCatalog {
 

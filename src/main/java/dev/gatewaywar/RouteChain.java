@@ -27,7 +27,8 @@ final class RouteChain implements FilterChain {
   }
 
   /** Runs {@code filters} in order, then {@code terminal}. */
-  static void run(Filter[] filters, FilterChain terminal, ServletRequest request, ServletResponse response)
+  static void run(
+      Filter[] filters, FilterChain terminal, ServletRequest request, ServletResponse response)
       throws IOException, ServletException {
     new RouteChain(filters, 0, terminal).doFilter(request, response);
   }

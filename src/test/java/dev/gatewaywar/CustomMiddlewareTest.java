@@ -18,7 +18,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
@@ -86,7 +85,8 @@ class CustomMiddlewareTest {
 
   private RawHttp.Response get(String path, String extraHeaders) throws IOException {
     return RawHttp.send(
-        base.getPort(), "GET " + path + " HTTP/1.1\nHost: gw\n" + extraHeaders + "Connection: close\n\n");
+        base.getPort(),
+        "GET " + path + " HTTP/1.1\nHost: gw\n" + extraHeaders + "Connection: close\n\n");
   }
 
   @Test

@@ -114,6 +114,7 @@ class FrontControllerTest {
   @Test
   void dotSegmentsAreResolvedBeforeMatching() throws Exception {
     assertEquals(404, get("GET", "/gateway/files/../secret").status());
-    assertTrue(upstream.noRequestWithin(200), "/files/* must not receive what normalises to /secret");
+    assertTrue(
+        upstream.noRequestWithin(200), "/files/* must not receive what normalises to /secret");
   }
 }

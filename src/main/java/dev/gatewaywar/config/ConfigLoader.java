@@ -76,7 +76,9 @@ public final class ConfigLoader {
     if (root == null) {
       // an empty file is far more often a failed write or a wrong path than an intent
       throw new ConfigException(
-          source, List.of(new ConfigProblem(0, "", "the file is empty (write routes: [] to route nothing)")));
+          source,
+          List.of(
+              new ConfigProblem(0, "", "the file is empty (write routes: [] to route nothing)")));
     }
     YamlReader doc = YamlReader.root(root, problems, variables);
     GatewayConfig config = read(doc, source);
@@ -98,7 +100,8 @@ public final class ConfigLoader {
       String message = e.getProblem() == null ? e.getMessage() : e.getProblem();
       throw new ConfigException(source, List.of(new ConfigProblem(line, "", "YAML: " + message)));
     } catch (YAMLException e) {
-      throw new ConfigException(source, List.of(new ConfigProblem(0, "", "YAML: " + e.getMessage())));
+      throw new ConfigException(
+          source, List.of(new ConfigProblem(0, "", "YAML: " + e.getMessage())));
     }
   }
 
@@ -197,7 +200,10 @@ public final class ConfigLoader {
       f = LoggingConfig.Format.TEXT;
     } else if (!format.equals("json")) {
       m.problems()
-          .add(m.value("format").orElse(m.node()), m.keyPath("format"), "must be json or text, was '" + format + "'");
+          .add(
+              m.value("format").orElse(m.node()),
+              m.keyPath("format"),
+              "must be json or text, was '" + format + "'");
     }
     String level = m.string("level", "info").trim().toLowerCase(Locale.ROOT);
     if (!Set.of("trace", "debug", "info", "warn", "error").contains(level)) {
@@ -234,7 +240,9 @@ public final class ConfigLoader {
       try {
         pattern = Optional.of(PathPattern.parse(path.get()));
       } catch (IllegalArgumentException e) {
-        r.problems().add(r.value("path").get(), r.keyPath("path"), "'" + path.get() + "' " + e.getMessage());
+        r.problems()
+            .add(
+                r.value("path").get(), r.keyPath("path"), "'" + path.get() + "' " + e.getMessage());
       }
     }
     Set<String> methods = new LinkedHashSet<>();
@@ -289,8 +297,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Two routes are duplicates when their patterns match the same paths and they share a method
-   * (a route without methods takes them all): the second could never be reached.
+   * Two routes are duplicates when their patterns match the same paths and they share a method (a
+   * route without methods takes them all): the second could never be reached.
    */
   private static boolean isDuplicate(
       RouteConfig route, Map<String, List<RouteConfig>> byShape, YamlReader r) {

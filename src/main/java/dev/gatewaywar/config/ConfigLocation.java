@@ -5,9 +5,9 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * Where the configuration comes from, first found wins: the JVM system property {@value
- * #PROPERTY}; the environment variable {@value #ENVIRONMENT}; the servlet context init-param
- * {@value #PROPERTY}; else the file bundled in the WAR ({@value #BUNDLED}).
+ * Where the configuration comes from, first found wins: the JVM system property {@value #PROPERTY};
+ * the environment variable {@value #ENVIRONMENT}; the servlet context init-param {@value
+ * #PROPERTY}; else the file bundled in the WAR ({@value #BUNDLED}).
  *
  * @param file the file to read, or empty for the bundled default
  * @param origin how it was chosen, for the start-up log line

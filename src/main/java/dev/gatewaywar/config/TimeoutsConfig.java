@@ -6,9 +6,9 @@ import java.time.Duration;
  * {@code timeouts:} block, global or per route.
  *
  * @param connect how long to wait for the upstream's TCP (and TLS) connection
- * @param read the longest silence from the upstream, while waiting for its response head or
- *     between two reads of its body; past it the client gets 504 (or a cut-off body when the
- *     head was already sent)
+ * @param read the longest silence from the upstream, while waiting for its response head or between
+ *     two reads of its body; past it the client gets 504 (or a cut-off body when the head was
+ *     already sent)
  */
 public record TimeoutsConfig(Duration connect, Duration read) {
   public static final Duration DEFAULT_CONNECT = Duration.ofSeconds(5);

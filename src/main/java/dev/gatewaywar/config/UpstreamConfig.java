@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * {@code upstream:} block: the pool of keep-alive connections to upstream services.
  *
- * <p>HTTP client libraries default to a handful of connections per host (5 in HttpClient 5),
- * which makes a gateway queue requests behind each other; these defaults are sized for a gateway.
+ * <p>HTTP client libraries default to a handful of connections per host (5 in HttpClient 5), which
+ * makes a gateway queue requests behind each other; these defaults are sized for a gateway.
  *
  * @param maxConnections connections open at once, across all upstreams
  * @param maxConnectionsPerRoute connections open at once to one upstream host:port

@@ -37,7 +37,8 @@ public final class Launcher {
       System.exit(2);
     }
     Path home = unpack(war);
-    URLClassLoader loader = new URLClassLoader(classPath(home), ClassLoader.getPlatformClassLoader());
+    URLClassLoader loader =
+        new URLClassLoader(classPath(home), ClassLoader.getPlatformClassLoader());
     Thread.currentThread().setContextClassLoader(loader);
     System.setProperty("gateway.home", home.toString());
     System.setProperty("gateway.war", war.toString());
@@ -51,7 +52,9 @@ public final class Launcher {
 
   private static Path unpack(Path war) throws IOException {
     String key = Files.size(war) + "-" + Files.getLastModifiedTime(war).toMillis();
-    Path cache = Path.of(System.getProperty("java.io.tmpdir"), "gateway.war-" + System.getProperty("user.name"));
+    Path cache =
+        Path.of(
+            System.getProperty("java.io.tmpdir"), "gateway.war-" + System.getProperty("user.name"));
     Path home = cache.resolve(key);
     if (Files.isDirectory(home)) {
       return home;

@@ -22,8 +22,8 @@ import java.util.logging.Logger;
 
 /**
  * The end of every route's chain: sends the client's request to the route's upstream and streams
- * the answer back. Reads as one sequence of small steps, as Jetty's proxy servlet does: rewrite
- * the target, copy request headers, add forwarded headers, send, copy response headers, stream the
+ * the answer back. Reads as one sequence of small steps, as Jetty's proxy servlet does: rewrite the
+ * target, copy request headers, add forwarded headers, send, copy response headers, stream the
  * body. The four parties are named {@code clientRequest}, {@code proxyRequest}, {@code
  * upstreamResponse} and {@code clientResponse} throughout.
  */
@@ -89,7 +89,8 @@ public final class ProxyServlet extends HttpServlet {
 
   static List<Map.Entry<String, String>> requestHeaders(
       ProxyRoute route, HttpServletRequest clientRequest) {
-    HopByHopHeaders hopByHop = HopByHopHeaders.of(Collections.list(clientRequest.getHeaders("Connection")));
+    HopByHopHeaders hopByHop =
+        HopByHopHeaders.of(Collections.list(clientRequest.getHeaders("Connection")));
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     String forwardedFor = null;
     for (String name : Collections.list(clientRequest.getHeaderNames())) {
@@ -116,15 +117,20 @@ public final class ProxyServlet extends HttpServlet {
 
   /**
    * {@code X-Forwarded-For} gets the client's address appended (earlier entries are the client's
-   * claim and are passed on as such, never used by the gateway itself); {@code -Proto} and
-   * {@code -Host} describe this hop and replace whatever the client sent.
+   * claim and are passed on as such, never used by the gateway itself); {@code -Proto} and {@code
+   * -Host} describe this hop and replace whatever the client sent.
    */
   private static void addForwardedHeaders(
-      List<Map.Entry<String, String>> headers, String forwardedFor, HttpServletRequest clientRequest) {
+      List<Map.Entry<String, String>> headers,
+      String forwardedFor,
+      HttpServletRequest clientRequest) {
     String client = clientRequest.getRemoteAddr();
     headers.add(
         Map.entry(
-            "X-Forwarded-For", forwardedFor == null || forwardedFor.isBlank() ? client : forwardedFor + ", " + client));
+            "X-Forwarded-For",
+            forwardedFor == null || forwardedFor.isBlank()
+                ? client
+                : forwardedFor + ", " + client));
     headers.add(Map.entry("X-Forwarded-Proto", clientRequest.getScheme()));
     String host = clientRequest.getHeader("Host");
     if (host != null) {
@@ -142,7 +148,8 @@ public final class ProxyServlet extends HttpServlet {
    * upstreams would otherwise answer with 411), or a Transfer-Encoding.
    */
   private static boolean hasBody(HttpServletRequest clientRequest) {
-    return clientRequest.getContentLengthLong() >= 0 || clientRequest.getHeader("Transfer-Encoding") != null;
+    return clientRequest.getContentLengthLong() >= 0
+        || clientRequest.getHeader("Transfer-Encoding") != null;
   }
 
   private void onSendFailure(UpstreamException e, URI target, HttpServletResponse clientResponse)
@@ -151,7 +158,17 @@ public final class ProxyServlet extends HttpServlet {
       LOG.fine(() -> "client went away mid-upload to " + target);
       return;
     }
-    LOG.log(Level.WARNING, "upstream " + target.getScheme() + "://" + target.getAuthority() + " failed: " + e.failure() + " (" + rootMessage(e) + ")");
+    LOG.log(
+        Level.WARNING,
+        "upstream "
+            + target.getScheme()
+            + "://"
+            + target.getAuthority()
+            + " failed: "
+            + e.failure()
+            + " ("
+            + rootMessage(e)
+            + ")");
     ErrorResponses.write(clientResponse, e.failure().error());
   }
 
@@ -163,7 +180,8 @@ public final class ProxyServlet extends HttpServlet {
     return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
-  static void copyResponseHeaders(UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
+  static void copyResponseHeaders(
+      UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
     Map<String, List<String>> headers = upstreamResponse.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(headers.getOrDefault("Connection", List.of()));
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
@@ -188,8 +206,8 @@ public final class ProxyServlet extends HttpServlet {
    * aborted; if the upstream fails mid-body, the client's connection is cut (by throwing), so it
    * cannot mistake a truncated body for a complete one.
    */
-  private static void streamBody(UpstreamResponse upstreamResponse, HttpServletResponse clientResponse)
-      throws IOException {
+  private static void streamBody(
+      UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) throws IOException {
     InputStream in = upstreamResponse.body();
     ServletOutputStream out = clientResponse.getOutputStream();
     byte[] buffer = new byte[BUFFER_SIZE];

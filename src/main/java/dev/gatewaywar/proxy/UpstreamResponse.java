@@ -17,8 +17,8 @@ public interface UpstreamResponse extends Closeable {
   InputStream body();
 
   /**
-   * Drops the upstream connection instead of reading the rest of the body: for when the client
-   * went away, so a 1 GiB download is not read to its end for nobody.
+   * Drops the upstream connection instead of reading the rest of the body: for when the client went
+   * away, so a 1 GiB download is not read to its end for nobody.
    */
   void abort();
 }

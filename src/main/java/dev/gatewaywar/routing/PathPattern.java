@@ -72,8 +72,7 @@ public final class PathPattern {
           throw new IllegalArgumentException("'*' may only end the pattern, as in /files/*");
         }
         if (kind == Kind.PARAM) {
-          throw new IllegalArgumentException(
-              "a prefix pattern (/*) cannot also have :parameters");
+          throw new IllegalArgumentException("a prefix pattern (/*) cannot also have :parameters");
         }
         kind = Kind.PREFIX;
         continue;

@@ -10,14 +10,14 @@ import java.util.List;
 
 /**
  * A request path made safe to route on: percent-decoded, with empty, {@code .} and {@code ..}
- * segments resolved (RFC 3986 section 5.2.4), so {@code /a/../b}, {@code //b} and
- * {@code /a/%2e%2e/b} cannot reach a route they do not match. The raw (still encoded) form of the
- * same segments is kept for the upstream, so percent-encoding reaches it byte for byte.
+ * segments resolved (RFC 3986 section 5.2.4), so {@code /a/../b}, {@code //b} and {@code
+ * /a/%2e%2e/b} cannot reach a route they do not match. The raw (still encoded) form of the same
+ * segments is kept for the upstream, so percent-encoding reaches it byte for byte.
  *
- * <p>Refused (400): a path that climbs above the root; an encoded slash or backslash
- * ({@code %2F}, {@code %5C}), which upstreams disagree about; a raw backslash; NUL; malformed
- * percent-escapes or UTF-8; and dot segments carrying path parameters ({@code ..;x}), which
- * servlet containers treat as {@code ..} while other servers do not.
+ * <p>Refused (400): a path that climbs above the root; an encoded slash or backslash ({@code %2F},
+ * {@code %5C}), which upstreams disagree about; a raw backslash; NUL; malformed percent-escapes or
+ * UTF-8; and dot segments carrying path parameters ({@code ..;x}), which servlet containers treat
+ * as {@code ..} while other servers do not.
  */
 public final class RequestPath {
   private final List<String> segments;
@@ -30,7 +30,9 @@ public final class RequestPath {
     this.raw = raw;
   }
 
-  /** Parses the raw (undecoded) path of a request, such as {@code HttpServletRequest#getRequestURI}. */
+  /**
+   * Parses the raw (undecoded) path of a request, such as {@code HttpServletRequest#getRequestURI}.
+   */
   public static RequestPath parse(String rawPath) throws BadPathException {
     if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
       throw new BadPathException("path must start with '/'");

@@ -84,7 +84,9 @@ public final class Router<V> {
       }
     }
     String decoded = path.decoded();
-    for (int end = prefixEnd(decoded, decoded.length()); end >= 0; end = prefixEnd(decoded, end - 1)) {
+    for (int end = prefixEnd(decoded, decoded.length());
+        end >= 0;
+        end = prefixEnd(decoded, end - 1)) {
       route = first(prefixes.get(decoded.substring(0, end)), method);
       if (route != null) {
         return new Found<>(route, Map.of());
@@ -93,7 +95,10 @@ public final class Router<V> {
     return notFoundOrNotAllowed(path);
   }
 
-  /** The end of the next shorter prefix key: the path itself (minus a trailing slash), then each parent. */
+  /**
+   * The end of the next shorter prefix key: the path itself (minus a trailing slash), then each
+   * parent.
+   */
   private static int prefixEnd(String path, int from) {
     if (from < 0) {
       return -1;
@@ -113,7 +118,9 @@ public final class Router<V> {
     }
     params.collect(path.segments(), 0, path.trailingSlash(), matching);
     String decoded = path.decoded();
-    for (int end = prefixEnd(decoded, decoded.length()); end >= 0; end = prefixEnd(decoded, end - 1)) {
+    for (int end = prefixEnd(decoded, decoded.length());
+        end >= 0;
+        end = prefixEnd(decoded, end - 1)) {
       List<Route<V>> p = prefixes.get(decoded.substring(0, end));
       if (p != null) {
         matching.addAll(p);

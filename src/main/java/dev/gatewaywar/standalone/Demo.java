@@ -30,8 +30,12 @@ final class Demo {
       gateway = EmbeddedGateway.start(StandaloneMain.home(), config, port);
     } catch (Exception e) {
       upstreams.close();
-      err.println("demo: could not start the gateway on port " + port + " (" + e.getMessage()
-          + "); try: java -jar target/gateway.war demo --port 8081");
+      err.println(
+          "demo: could not start the gateway on port "
+              + port
+              + " ("
+              + e.getMessage()
+              + "); try: java -jar target/gateway.war demo --port 8081");
       return StandaloneMain.INVALID_CONFIG;
     }
     Runtime.getRuntime()
@@ -70,7 +74,10 @@ final class Demo {
     out.println("Try:");
     out.println("  curl -i " + base + "/users");
     out.println("  curl -i " + base + "/users/1");
-    out.println("  curl -i -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Carol\"}' " + base + "/users");
+    out.println(
+        "  curl -i -X POST -H 'Content-Type: application/json' -d '{\"name\":\"Carol\"}' "
+            + base
+            + "/users");
     out.println("  curl -i " + base + "/orders/100");
     out.println("  curl -i '" + base + "/echo/anything?x=1'");
     out.println("  curl -N " + base + "/events");

@@ -17,15 +17,17 @@ import java.util.concurrent.Executors;
 
 /**
  * Example upstream services for the demo, like the Go original's mock services: a users service, an
- * orders service, and an echo service that shows what reached it (method, path, headers) and
- * serves a short event stream. Plain JDK HTTP servers on loopback.
+ * orders service, and an echo service that shows what reached it (method, path, headers) and serves
+ * a short event stream. Plain JDK HTTP servers on loopback.
  */
 final class DemoUpstreams implements AutoCloseable {
   private static final JsonFactory JSON = new JsonFactory();
   private static final List<Map<String, String>> USERS =
       List.of(Map.of("id", "1", "name", "Alice"), Map.of("id", "2", "name", "Bob"));
   private static final List<Map<String, String>> ORDERS =
-      List.of(Map.of("id", "100", "user", "1", "item", "book"), Map.of("id", "101", "user", "2", "item", "lamp"));
+      List.of(
+          Map.of("id", "100", "user", "1", "item", "book"),
+          Map.of("id", "101", "user", "2", "item", "lamp"));
 
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final HttpServer users;
@@ -51,7 +53,8 @@ final class DemoUpstreams implements AutoCloseable {
   }
 
   private HttpServer server(Handler handler) throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    HttpServer s =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     s.createContext(
         "/",
         exchange -> {
@@ -104,8 +107,12 @@ final class DemoUpstreams implements AutoCloseable {
         g -> {
           g.writeStartObject();
           g.writeStringField("method", exchange.getRequestMethod());
-          g.writeStringField("uri", exchange.getRequestURI().getRawPath()
-              + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()));
+          g.writeStringField(
+              "uri",
+              exchange.getRequestURI().getRawPath()
+                  + (exchange.getRequestURI().getRawQuery() == null
+                      ? ""
+                      : "?" + exchange.getRequestURI().getRawQuery()));
           g.writeNumberField("body_bytes", body.length);
           g.writeObjectFieldStart("headers");
           for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
@@ -151,7 +158,8 @@ final class DemoUpstreams implements AutoCloseable {
         });
   }
 
-  private static void writeList(JsonGenerator g, List<Map<String, String>> items) throws IOException {
+  private static void writeList(JsonGenerator g, List<Map<String, String>> items)
+      throws IOException {
     g.writeStartArray();
     for (Map<String, String> item : items) {
       writeMap(g, item);

@@ -76,7 +76,8 @@ public final class StandaloneMain {
     if (configArg != null) {
       System.setProperty(ConfigLocation.PROPERTY, Path.of(configArg).toAbsolutePath().toString());
     }
-    ConfigLocation location = ConfigLocation.resolve(System::getProperty, System::getenv, k -> null);
+    ConfigLocation location =
+        ConfigLocation.resolve(System::getProperty, System::getenv, k -> null);
     Path webapp = home();
     GatewayConfig config;
     try {

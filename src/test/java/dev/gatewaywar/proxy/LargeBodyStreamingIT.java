@@ -39,8 +39,18 @@ class LargeBodyStreamingIT {
     port = FreePortForArquillian.freePort();
     Path config = Files.createTempFile("gateway-streaming", ".yaml");
     Files.writeString(
-        config, "server:\n  port: " + port + "\nroutes:\n  - path: /*\n    target: " + upstream.url() + "\n");
-    gateway = GatewayProcess.start(List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"), port, "--config", config.toString());
+        config,
+        "server:\n  port: "
+            + port
+            + "\nroutes:\n  - path: /*\n    target: "
+            + upstream.url()
+            + "\n");
+    gateway =
+        GatewayProcess.start(
+            List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
+            port,
+            "--config",
+            config.toString());
   }
 
   @AfterAll
@@ -54,7 +64,8 @@ class LargeBodyStreamingIT {
     HttpResponse<InputStream> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/download")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/download"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, r.statusCode());
     long start = System.nanoTime();
@@ -91,7 +102,8 @@ class LargeBodyStreamingIT {
 
   private static void report(String what, long bytes, long startNanos) {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    System.out.printf("%s: %d bytes in %.1f s (%.0f MiB/s)%n", what, bytes, seconds, bytes / seconds / (1 << 20));
+    System.out.printf(
+        "%s: %d bytes in %.1f s (%.0f MiB/s)%n", what, bytes, seconds, bytes / seconds / (1 << 20));
   }
 
   private static void download(HttpExchange e) throws IOException {

@@ -116,7 +116,10 @@ class ProxyServletTest {
 
   @Test
   void pathAndQueryReachTheUpstreamByteForByte() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/echo/a%3Ab%20c?x=%2F&y=1&z")).build(), BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri("/echo/a%3Ab%20c?x=%2F&y=1&z")).build(),
+            BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     assertEquals("ok", r.body());
     assertEquals("/echo/a%3Ab%20c?x=%2F&y=1&z", upstream.nextRequest().rawUri());
@@ -148,7 +151,8 @@ class ProxyServletTest {
     Received got = upstream.nextRequest();
     assertEquals("PUT", got.method());
     assertEquals(body.length, got.bodyBytes());
-    assertEquals(String.valueOf(body.length), got.header("Content-Length"), "length kept, not re-chunked");
+    assertEquals(
+        String.valueOf(body.length), got.header("Content-Length"), "length kept, not re-chunked");
     assertNull(got.header("Transfer-Encoding"));
     assertEquals("application/json; charset=utf-8", got.header("Content-Type"));
     assertEquals("one", got.header("X-Custom"));
@@ -160,7 +164,8 @@ class ProxyServletTest {
 
   @Test
   void emptyPostKeepsItsZeroContentLength() throws Exception {
-    RawHttp.send(port(), "POST /empty HTTP/1.1\nHost: gw\nContent-Length: 0\nConnection: close\n\n");
+    RawHttp.send(
+        port(), "POST /empty HTTP/1.1\nHost: gw\nContent-Length: 0\nConnection: close\n\n");
     Received got = upstream.nextRequest();
     assertEquals("0", got.header("Content-Length"));
     assertEquals(0, got.bodyBytes());
@@ -220,7 +225,8 @@ class ProxyServletTest {
     assertEquals("203.0.113.9, 127.0.0.1", got.header("X-Forwarded-For"));
     assertEquals("http", got.header("X-Forwarded-Proto"));
     assertEquals("gw.example:8443", got.header("X-Forwarded-Host"));
-    assertEquals("127.0.0.1:" + upstream.port(), got.header("Host"), "Host is the target's by default");
+    assertEquals(
+        "127.0.0.1:" + upstream.port(), got.header("Host"), "Host is the target's by default");
   }
 
   @Test
@@ -231,7 +237,8 @@ class ProxyServletTest {
 
   @Test
   void upstreamStatusHeadersAndBodyComeBackUnchanged() throws Exception {
-    RawHttp.Response r = RawHttp.send(port(), "GET /status HTTP/1.1\nHost: gw\nConnection: close\n\n");
+    RawHttp.Response r =
+        RawHttp.send(port(), "GET /status HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals(418, r.status());
     assertEquals("teapot", r.body());
     assertEquals("yes", r.header("X-Upstream"));
@@ -241,7 +248,8 @@ class ProxyServletTest {
 
   @Test
   void redirectsAreNotFollowed() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/redirect")).build(), BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(uri("/redirect")).build(), BodyHandlers.ofString());
     assertEquals(302, r.statusCode());
     assertEquals("/elsewhere", r.headers().firstValue("Location").orElseThrow());
     upstream.nextRequest();
@@ -258,7 +266,8 @@ class ProxyServletTest {
 
   @Test
   void refusedConnectionGives502Json() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/down/x")).build(), BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(uri("/down/x")).build(), BodyHandlers.ofString());
     assertEquals(502, r.statusCode());
     assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
     assertEquals("{\"error\":\"bad gateway\"}", r.body());
@@ -267,7 +276,8 @@ class ProxyServletTest {
   @Test
   void silentUpstreamGives504JsonAfterTheReadTimeout() throws Exception {
     long start = System.nanoTime();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/slow/x")).build(), BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(uri("/slow/x")).build(), BodyHandlers.ofString());
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertEquals(504, r.statusCode());
     assertEquals("{\"error\":\"gateway timeout\"}", r.body());
@@ -276,7 +286,8 @@ class ProxyServletTest {
 
   @Test
   void eventStreamReachesTheClientAsItIsProduced() throws Exception {
-    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri("/events")).build(), BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        http.send(HttpRequest.newBuilder(uri("/events")).build(), BodyHandlers.ofInputStream());
     assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElseThrow());
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), UTF_8))) {
       // the upstream holds the second event back until we have seen the first
@@ -306,7 +317,8 @@ class ProxyServletTest {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
       OutputStream out = socket.getOutputStream();
       out.write(
-          "POST /half-upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000000\r\n\r\n".getBytes(UTF_8));
+          "POST /half-upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000000\r\n\r\n"
+              .getBytes(UTF_8));
       out.write(new byte[10_000]);
       out.flush();
       Thread.sleep(200);
@@ -319,7 +331,8 @@ class ProxyServletTest {
   @Test
   void dotSegmentsCannotSmuggleAPathPastItsRoute() throws Exception {
     RawHttp.send(port(), "GET /public/../admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
-    assertEquals("/admin", upstream.nextRequest().rawUri(), "routed and forwarded as the normalised path");
+    assertEquals(
+        "/admin", upstream.nextRequest().rawUri(), "routed and forwarded as the normalised path");
     RawHttp.send(port(), "GET /public/%2e%2e/admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals("/admin", upstream.nextRequest().rawUri());
     RawHttp.send(port(), "GET //public//x HTTP/1.1\nHost: gw\nConnection: close\n\n");
@@ -328,19 +341,23 @@ class ProxyServletTest {
 
   @Test
   void pathClimbingAboveTheRootIsRejected() throws Exception {
-    RawHttp.Response r = RawHttp.send(port(), "GET /public/%2e%2e/%2e%2e/etc HTTP/1.1\nHost: gw\nConnection: close\n\n");
+    RawHttp.Response r =
+        RawHttp.send(
+            port(), "GET /public/%2e%2e/%2e%2e/etc HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals(400, r.status());
     assertTrue(upstream.noRequestWithin(200));
   }
 
   @Test
   void ambiguousDotSegmentWithPathParameterIsRejected() throws Exception {
-    RawHttp.Response r = RawHttp.send(port(), "GET /public/..;x=1/admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
+    RawHttp.Response r =
+        RawHttp.send(port(), "GET /public/..;x=1/admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals(400, r.status());
     assertEquals("{\"error\":\"bad request\"}", r.body());
   }
 
-  private static void sleepThenReply(com.sun.net.httpserver.HttpExchange e, long millis) throws IOException {
+  private static void sleepThenReply(com.sun.net.httpserver.HttpExchange e, long millis)
+      throws IOException {
     TestUpstream.record(e);
     try {
       Thread.sleep(millis);

@@ -24,14 +24,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Each service {@code svc<s>} gets five routes, a mix of the three pattern kinds as a real table
  * has them; lookups aim at a service in the middle of the table, so neither the first nor the last
- * entry of anything is favoured. The router's cost should not grow with the table (hash lookups
- * and a walk of the segment tree); these figures are what says whether it does.
+ * entry of anything is favoured. The router's cost should not grow with the table (hash lookups and
+ * a walk of the segment tree); these figures are what says whether it does.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 public class RouterBenchmark {
 
   /** A route table of {@code routes} routes and the raw paths the lookups use. */

@@ -61,7 +61,8 @@ class EmbeddedGatewayTest {
   @Test
   void badConfigKeepsTheWebappFromStarting() throws Exception {
     Path config =
-        config("routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n    midleware: []\n");
+        config(
+            "routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n    midleware: []\n");
     assertThrows(
         IllegalStateException.class, () -> EmbeddedGateway.start(WebappDir.create(), config, 0));
   }
@@ -70,7 +71,9 @@ class EmbeddedGatewayTest {
   void unknownMiddlewareKeepsTheWebappFromStarting() throws Exception {
     Path config =
         config(
-            "routes:\n  - path: /api/*\n    target: " + upstream.url() + "\n    middleware: [ratelimitt]\n");
+            "routes:\n  - path: /api/*\n    target: "
+                + upstream.url()
+                + "\n    middleware: [ratelimitt]\n");
     assertThrows(
         IllegalStateException.class, () -> EmbeddedGateway.start(WebappDir.create(), config, 0));
   }

@@ -22,8 +22,12 @@ class ExecutableWarIT {
   void embeddedTomcatIsPackedWhereAppServersNeverLoadIt() throws Exception {
     try (ZipFile war = new ZipFile(GatewayProcess.war().toFile())) {
       assertTrue(war.stream().noneMatch(e -> e.getName().matches("WEB-INF/lib/tomcat-.*\\.jar")));
-      assertTrue(war.stream().anyMatch(e -> e.getName().matches("WEB-INF/standalone/tomcat-embed-core-.*\\.jar")));
-      assertTrue(war.stream().noneMatch(e -> e.getName().startsWith("WEB-INF/classes/dev/gatewaywar/launcher/")));
+      assertTrue(
+          war.stream()
+              .anyMatch(e -> e.getName().matches("WEB-INF/standalone/tomcat-embed-core-.*\\.jar")));
+      assertTrue(
+          war.stream()
+              .noneMatch(e -> e.getName().startsWith("WEB-INF/classes/dev/gatewaywar/launcher/")));
     }
   }
 
@@ -34,12 +38,20 @@ class ExecutableWarIT {
       Path config = dir.resolve("gateway.yaml");
       Files.writeString(
           config,
-          "server:\n  port: " + port + "\nroutes:\n  - path: /users/:id\n    target: " + upstream.url() + "\n");
-      try (GatewayProcess gateway = GatewayProcess.start(List.of(), port, "--config", config.toString())) {
-        RawHttp.Response r = RawHttp.send(port, "GET /users/42 HTTP/1.1\nHost: gw\nConnection: close\n\n");
+          "server:\n  port: "
+              + port
+              + "\nroutes:\n  - path: /users/:id\n    target: "
+              + upstream.url()
+              + "\n");
+      try (GatewayProcess gateway =
+          GatewayProcess.start(List.of(), port, "--config", config.toString())) {
+        RawHttp.Response r =
+            RawHttp.send(port, "GET /users/42 HTTP/1.1\nHost: gw\nConnection: close\n\n");
         assertEquals(200, r.status());
         assertEquals("/users/42", upstream.nextRequest().rawUri());
-        assertEquals(404, RawHttp.send(port, "GET /nope HTTP/1.1\nHost: gw\nConnection: close\n\n").status());
+        assertEquals(
+            404,
+            RawHttp.send(port, "GET /nope HTTP/1.1\nHost: gw\nConnection: close\n\n").status());
       }
     }
   }
@@ -47,10 +59,13 @@ class ExecutableWarIT {
   @Test
   void checkReportsProblemsAndExits1() throws Exception {
     Path config = dir.resolve("bad.yaml");
-    Files.writeString(config, "routes:\n  - path: /a\n    target: http://x\n    middleware: [auth]\n");
+    Files.writeString(
+        config, "routes:\n  - path: /a\n    target: http://x\n    middleware: [auth]\n");
     GatewayProcess check = GatewayProcess.run("check", config.toString());
     assertEquals(1, check.exitCode(), check.output());
-    assertTrue(check.output().contains("line 4: routes[0].middleware[0]: middleware 'auth'"), check.output());
+    assertTrue(
+        check.output().contains("line 4: routes[0].middleware[0]: middleware 'auth'"),
+        check.output());
   }
 
   @Test

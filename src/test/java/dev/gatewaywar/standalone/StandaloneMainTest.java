@@ -50,7 +50,8 @@ class StandaloneMainTest {
     assertEquals(1, run("check", file.toString()));
     String report = err.toString(StandardCharsets.UTF_8);
     assertTrue(report.contains("line 2: server.prot: unknown key (did you mean 'port'?)"), report);
-    assertTrue(report.contains("line 6: routes[0].middleware[0]: unknown middleware 'loging'"), report);
+    assertTrue(
+        report.contains("line 6: routes[0].middleware[0]: unknown middleware 'loging'"), report);
     assertTrue(report.contains("line 7: routes[1].path: 'b' must start with '/'"), report);
     assertTrue(report.contains("routes[1].target: is required"), report);
   }

@@ -8,8 +8,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * Builds the gateway web application for Arquillian deployments: the production classes and
- * web.xml, with a test's own config as the bundled {@code WEB-INF/gateway.yaml}. Libraries come from
- * the test class path (the container's parent loader), as they would from {@code WEB-INF/lib}.
+ * web.xml, with a test's own config as the bundled {@code WEB-INF/gateway.yaml}. Libraries come
+ * from the test class path (the container's parent loader), as they would from {@code WEB-INF/lib}.
  */
 public final class GatewayArchive {
   private GatewayArchive() {}

@@ -47,10 +47,14 @@ public final class GatewayProcess implements AutoCloseable {
       }
     }
     p.close();
-    throw new IllegalStateException("gateway did not listen on " + port + " within 60 s:\n" + p.output());
+    throw new IllegalStateException(
+        "gateway did not listen on " + port + " within 60 s:\n" + p.output());
   }
 
-  /** Runs the WAR to completion (a CLI command) and returns its exit code; output in {@link #output}. */
+  /**
+   * Runs the WAR to completion (a CLI command) and returns its exit code; output in {@link
+   * #output}.
+   */
   public static GatewayProcess run(String... args) throws IOException, InterruptedException {
     GatewayProcess p = launch(List.of(), args);
     if (!p.process.waitFor(60, TimeUnit.SECONDS)) {

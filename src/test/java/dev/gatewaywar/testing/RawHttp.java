@@ -44,7 +44,9 @@ public final class RawHttp {
   public static Response send(int port, String request) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(15_000);
-      socket.getOutputStream().write(request.replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      socket
+          .getOutputStream()
+          .write(request.replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
       return parse(socket.getInputStream());
     }
@@ -66,7 +68,9 @@ public final class RawHttp {
       String name = lines[i].substring(0, colon).trim();
       String value = lines[i].substring(colon + 1).trim();
       headers.add(new String[] {name, value});
-      chunked |= name.equalsIgnoreCase("Transfer-Encoding") && value.toLowerCase(Locale.ROOT).contains("chunked");
+      chunked |=
+          name.equalsIgnoreCase("Transfer-Encoding")
+              && value.toLowerCase(Locale.ROOT).contains("chunked");
     }
     return new Response(status, headers, chunked ? dechunk(body) : body);
   }

@@ -16,8 +16,8 @@ import java.util.Enumeration;
 import java.util.List;
 
 /**
- * Test middleware that appends its name to the {@code X-Chain} request header, so the upstream
- * sees the order the chain ran in. Two named subclasses, as ServiceLoader makes one of each.
+ * Test middleware that appends its name to the {@code X-Chain} request header, so the upstream sees
+ * the order the chain ran in. Two named subclasses, as ServiceLoader makes one of each.
  */
 public abstract class StampMiddleware implements Middleware {
   public static final String HEADER = "X-Chain";

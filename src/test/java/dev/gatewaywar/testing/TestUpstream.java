@@ -114,9 +114,13 @@ public final class TestUpstream implements AutoCloseable {
     TestUpstream self = (TestUpstream) exchange.getHttpContext().getAttributes().get(KEY);
     Received r =
         new Received(
-            exchange.getRequestMethod(), exchange.getRequestURI().getRawPath()
-                + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()),
-            copy(exchange.getRequestHeaders()), n);
+            exchange.getRequestMethod(),
+            exchange.getRequestURI().getRawPath()
+                + (exchange.getRequestURI().getRawQuery() == null
+                    ? ""
+                    : "?" + exchange.getRequestURI().getRawQuery()),
+            copy(exchange.getRequestHeaders()),
+            n);
     self.received.add(r);
   }
 

@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A minimal unpacked gateway webapp for {@code EmbeddedGateway} tests: the production web.xml in
- * a temporary folder. Classes and libraries come from the test class path, which is the webapp's
+ * A minimal unpacked gateway webapp for {@code EmbeddedGateway} tests: the production web.xml in a
+ * temporary folder. Classes and libraries come from the test class path, which is the webapp's
  * parent loader, as the launcher's loader is under {@code java -jar}.
  */
 public final class WebappDir {
@@ -16,7 +16,8 @@ public final class WebappDir {
     Path dir = Files.createTempDirectory("gateway-webapp");
     Files.createDirectories(dir.resolve("WEB-INF"));
     Files.copy(Path.of("src/main/webapp/WEB-INF/web.xml"), dir.resolve("WEB-INF/web.xml"));
-    Files.copy(Path.of("src/main/webapp/WEB-INF/gateway.yaml"), dir.resolve("WEB-INF/gateway.yaml"));
+    Files.copy(
+        Path.of("src/main/webapp/WEB-INF/gateway.yaml"), dir.resolve("WEB-INF/gateway.yaml"));
     return dir;
   }
 }

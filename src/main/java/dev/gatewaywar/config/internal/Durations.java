@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses durations written as in the Go original's config ({@code 5s}, {@code 1m30s},
- * {@code 250ms}), which is Go's {@code time.ParseDuration} syntax without signs. A bare number is
+ * Parses durations written as in the Go original's config ({@code 5s}, {@code 1m30s}, {@code
+ * 250ms}), which is Go's {@code time.ParseDuration} syntax without signs. A bare number is
  * rejected: {@code read: 30} could mean seconds or milliseconds, and guessing wrong is worse than
  * asking.
  */

@@ -49,7 +49,8 @@ final class Interpolator {
     int sep = reference.indexOf(":-");
     String name = sep < 0 ? reference : reference.substring(0, sep);
     if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-      throw new IllegalArgumentException("'${" + reference + "}' is not a valid variable reference");
+      throw new IllegalArgumentException(
+          "'${" + reference + "}' is not a valid variable reference");
     }
     String value = variables.apply(name);
     if (value != null) {
@@ -59,6 +60,10 @@ final class Interpolator {
       return reference.substring(sep + 2);
     }
     throw new IllegalArgumentException(
-        "environment variable " + name + " is not set (give a default with ${" + name + ":-value})");
+        "environment variable "
+            + name
+            + " is not set (give a default with ${"
+            + name
+            + ":-value})");
   }
 }

@@ -17,10 +17,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads one YAML mapping with line numbers kept, records every key it is asked for, and reports
- * the keys nobody asked for: that is how an unknown (often misspelt) key stops deployment instead
- * of being ignored. Type errors are recorded as problems and the default is returned, so that one
- * pass finds every problem in the file.
+ * Reads one YAML mapping with line numbers kept, records every key it is asked for, and reports the
+ * keys nobody asked for: that is how an unknown (often misspelt) key stops deployment instead of
+ * being ignored. Type errors are recorded as problems and the default is returned, so that one pass
+ * finds every problem in the file.
  */
 public final class YamlReader {
   private final Node node;
@@ -137,7 +137,8 @@ public final class YamlReader {
     try {
       int n = Integer.parseInt(s == null ? "" : s.trim());
       if (n < min || n > max) {
-        problems.add(v.get(), keyPath(key), "must be between " + min + " and " + max + ", was " + n);
+        problems.add(
+            v.get(), keyPath(key), "must be between " + min + " and " + max + ", was " + n);
         return defaultValue;
       }
       return n;
@@ -212,7 +213,8 @@ public final class YamlReader {
     List<YamlReader> readers = new ArrayList<>();
     List<Node> elements = sequence(key, "a list");
     for (int i = 0; i < elements.size(); i++) {
-      readers.add(new YamlReader(elements.get(i), keyPath(key) + "[" + i + "]", problems, interpolator));
+      readers.add(
+          new YamlReader(elements.get(i), keyPath(key) + "[" + i + "]", problems, interpolator));
     }
     return readers;
   }
@@ -237,7 +239,8 @@ public final class YamlReader {
   public void rejectUnknownKeys() {
     for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
       if (!asked.contains(e.getKey())) {
-        String hint = closest(e.getKey(), asked).map(k -> " (did you mean '" + k + "'?)").orElse("");
+        String hint =
+            closest(e.getKey(), asked).map(k -> " (did you mean '" + k + "'?)").orElse("");
         String known = asked.isEmpty() ? "" : "; known keys here: " + String.join(", ", asked);
         problems.add(e.getValue().getKeyNode(), keyPath(e.getKey()), "unknown key" + hint + known);
       }

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The client's request body on its way upstream. Remembers whether reading it failed, so a
- * client that vanished mid-upload is not reported as an upstream failure.
+ * The client's request body on its way upstream. Remembers whether reading it failed, so a client
+ * that vanished mid-upload is not reported as an upstream failure.
  */
 final class ClientBody extends FilterInputStream {
   private volatile boolean failed;

@@ -24,9 +24,9 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -44,8 +44,8 @@ import org.glassfish.jersey.client.RequestEntityProcessing;
 
 /**
  * {@link UpstreamClient} on Jersey's client with the Apache HttpClient 5 connector, which streams
- * bodies of unknown length and pools keep-alive connections. Configured as a proxy needs, not as
- * an application client: no redirects followed, no cookies kept, no transparent decompression, no
+ * bodies of unknown length and pools keep-alive connections. Configured as a proxy needs, not as an
+ * application client: no redirects followed, no cookies kept, no transparent decompression, no
  * User-Agent of its own, and Content-Type and Content-Length passed through as the client sent
  * them.
  */
@@ -202,9 +202,9 @@ public final class JerseyUpstreamClient implements UpstreamClient {
   }
 
   /**
-   * Puts back what Jersey normalises: the client's Content-Type exactly as sent (Jersey rewrites
-   * it from the entity's media type), and hands the raw response stream to the proxy, so reading
-   * it does not first block for a byte to see whether there is a body (which would hold back the
+   * Puts back what Jersey normalises: the client's Content-Type exactly as sent (Jersey rewrites it
+   * from the entity's media type), and hands the raw response stream to the proxy, so reading it
+   * does not first block for a byte to see whether there is a body (which would hold back the
    * headers of an event stream).
    */
   private static final class RawHeaders implements ClientRequestFilter, ClientResponseFilter {
@@ -231,9 +231,12 @@ public final class JerseyUpstreamClient implements UpstreamClient {
   static final class Exchange {
     /** The client's Content-Type, byte for byte; null when it sent none. */
     String contentType;
+
     boolean hasBody;
+
     /** The raw response body stream, as the connector made it. */
     InputStream body;
+
     /** Set when the exchange must be aborted rather than drained on close. */
     volatile boolean abort;
   }

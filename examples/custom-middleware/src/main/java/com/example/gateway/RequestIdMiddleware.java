@@ -53,7 +53,9 @@ public final class RequestIdMiddleware implements Middleware {
       RouteMatch.from(request)
           .ifPresent(
               match ->
-                  match.params().forEach((k, v) -> added.add(new String[] {"X-Route-Param-" + k, v})));
+                  match
+                      .params()
+                      .forEach((k, v) -> added.add(new String[] {"X-Route-Param-" + k, v})));
       response.setHeader(HEADER, id);
       chain.doFilter(new WithHeaders(request, added), response);
     }
