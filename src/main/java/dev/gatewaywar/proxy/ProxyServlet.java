@@ -74,8 +74,8 @@ public final class ProxyServlet extends HttpServlet {
     }
     try (upstreamResponse) {
       clientResponse.setStatus(upstreamResponse.status());
-      copyResponseHeaders(upstreamResponse, clientResponse);
-      streamBody(upstreamResponse, clientResponse);
+      long contentLength = copyResponseHeaders(upstreamResponse, clientResponse);
+      streamBody(upstreamResponse, clientResponse, contentLength);
     }
   }
 
@@ -180,8 +180,10 @@ public final class ProxyServlet extends HttpServlet {
     return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
-  static void copyResponseHeaders(
+  /** Copies end-to-end headers; returns the body's Content-Length, or -1 when not given. */
+  static long copyResponseHeaders(
       UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
+    long contentLength = -1;
     Map<String, List<String>> headers = upstreamResponse.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(headers.getOrDefault("Connection", List.of()));
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
@@ -190,13 +192,16 @@ public final class ProxyServlet extends HttpServlet {
         continue;
       }
       if (name.equalsIgnoreCase("Content-Length")) {
-        clientResponse.setContentLengthLong(Long.parseLong(h.getValue().get(0)));
+        // HttpClient has already checked the upstream's framing, so this parses
+        contentLength = Long.parseLong(h.getValue().get(0));
+        clientResponse.setContentLengthLong(contentLength);
         continue;
       }
       for (String value : h.getValue()) {
         clientResponse.addHeader(name, value);
       }
     }
+    return contentLength;
   }
 
   /**
@@ -207,10 +212,17 @@ public final class ProxyServlet extends HttpServlet {
    * cannot mistake a truncated body for a complete one.
    */
   private static void streamBody(
-      UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) throws IOException {
+      UpstreamResponse upstreamResponse, HttpServletResponse clientResponse, long contentLength)
+      throws IOException {
+    if (contentLength == 0) {
+      return;
+    }
     InputStream in = upstreamResponse.body();
     ServletOutputStream out = clientResponse.getOutputStream();
-    byte[] buffer = new byte[BUFFER_SIZE];
+    // most API answers are small: a buffer their size, not a fresh 16 KiB per request
+    byte[] buffer =
+        new byte
+            [contentLength > 0 && contentLength < BUFFER_SIZE ? (int) contentLength : BUFFER_SIZE];
     while (true) {
       int n;
       try {
