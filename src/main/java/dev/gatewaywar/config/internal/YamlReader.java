@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -109,65 +110,75 @@ public final class YamlReader {
   }
 
   public boolean bool(String key, boolean defaultValue) {
-    Optional<Node> v = value(key);
-    if (v.isEmpty()) {
-      return defaultValue;
-    }
-    String s = scalar(v.get(), keyPath(key));
-    if (s == null) {
-      return defaultValue;
-    }
-    switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "true", "yes", "on":
-        return true;
-      case "false", "no", "off":
-        return false;
-      default:
-        problems.add(v.get(), keyPath(key), "expected true or false, found '" + s + "'");
-        return defaultValue;
-    }
+    return typed(
+        key,
+        defaultValue,
+        s ->
+            switch (s.toLowerCase(java.util.Locale.ROOT)) {
+              case "true", "yes", "on" -> true;
+              case "false", "no", "off" -> false;
+              default ->
+                  throw new IllegalArgumentException("expected true or false, found '" + s + "'");
+            });
   }
 
   public int integer(String key, int defaultValue, int min, int max) {
-    Optional<Node> v = value(key);
-    if (v.isEmpty()) {
-      return defaultValue;
-    }
-    String s = scalar(v.get(), keyPath(key));
-    try {
-      int n = Integer.parseInt(s == null ? "" : s.trim());
-      if (n < min || n > max) {
-        problems.add(
-            v.get(), keyPath(key), "must be between " + min + " and " + max + ", was " + n);
-        return defaultValue;
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      problems.add(v.get(), keyPath(key), "expected a whole number, found '" + s + "'");
-      return defaultValue;
-    }
+    return typed(
+        key,
+        defaultValue,
+        s -> {
+          int n;
+          try {
+            n = Integer.parseInt(s);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a whole number, found '" + s + "'");
+          }
+          if (n < min || n > max) {
+            throw new IllegalArgumentException(
+                "must be between " + min + " and " + max + ", was " + n);
+          }
+          return n;
+        });
   }
 
   public double number(String key, double defaultValue, double minExclusive) {
-    Optional<Node> v = value(key);
-    if (v.isEmpty()) {
-      return defaultValue;
-    }
-    String s = scalar(v.get(), keyPath(key));
-    try {
-      double n = Double.parseDouble(s == null ? "" : s.trim());
-      if (!(n > minExclusive) || Double.isInfinite(n)) {
-        problems.add(v.get(), keyPath(key), "must be greater than " + minExclusive + ", was " + s);
-        return defaultValue;
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      problems.add(v.get(), keyPath(key), "expected a number, found '" + s + "'");
-      return defaultValue;
-    }
+    return typed(
+        key,
+        defaultValue,
+        s -> {
+          double n;
+          try {
+            n = Double.parseDouble(s);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a number, found '" + s + "'");
+          }
+          if (!(n > minExclusive) || Double.isInfinite(n)) {
+            throw new IllegalArgumentException(
+                "must be greater than " + minExclusive + ", was " + s);
+          }
+          return n;
+        });
   }
 
   public Duration duration(String key, Duration defaultValue) {
+    return typed(
+        key,
+        defaultValue,
+        s -> {
+          Duration d = Durations.parse(s);
+          if (d.isZero()) {
+            throw new IllegalArgumentException("must be longer than zero");
+          }
+          return d;
+        });
+  }
+
+  /**
+   * The value at {@code key} converted by {@code parse}, or {@code defaultValue} when the key is
+   * absent or the value is unusable; {@code parse} throws IllegalArgumentException with the message
+   * to record.
+   */
+  private <T> T typed(String key, T defaultValue, Function<String, T> parse) {
     Optional<Node> v = value(key);
     if (v.isEmpty()) {
       return defaultValue;
@@ -177,12 +188,7 @@ public final class YamlReader {
       return defaultValue;
     }
     try {
-      Duration d = Durations.parse(s);
-      if (d.isZero()) {
-        problems.add(v.get(), keyPath(key), "must be longer than zero");
-        return defaultValue;
-      }
-      return d;
+      return parse.apply(s.trim());
     } catch (IllegalArgumentException e) {
       problems.add(v.get(), keyPath(key), e.getMessage());
       return defaultValue;
