@@ -155,6 +155,7 @@ public final class ConfigLoader {
   }
 
   private static AuthConfig readAuth(YamlReader m) {
+    int problemsBefore = m.problems().list().size();
     boolean enabled = m.bool("enabled", false);
     String type = m.string("type", AuthConfig.DEFAULT_TYPE).trim().toLowerCase(Locale.ROOT);
     if (!AuthConfig.TYPES.contains(type)) {
@@ -204,7 +205,8 @@ public final class ConfigLoader {
       optionalUrl(m, "issuer");
     }
     m.rejectUnknownKeys();
-    if (enabled) {
+    // a key already reported (an unset ${JWT_SECRET}...) would only be reported again here
+    if (enabled && m.problems().list().size() == problemsBefore) {
       a.problem().ifPresent(p -> m.problems().add(m.node(), m.path(), p));
     }
     return a;
