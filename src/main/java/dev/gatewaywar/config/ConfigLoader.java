@@ -108,7 +108,8 @@ public final class ConfigLoader {
   private GatewayConfig read(YamlReader doc, String source) {
     ServerConfig server = readServer(doc.mapping("server"));
     TimeoutsConfig timeouts = readTimeouts(doc.mapping("timeouts"), TimeoutsConfig.DEFAULT);
-    List<RouteConfig> routes = readRoutes(doc, timeouts);
+    AuthConfig auth = readAuth(doc.mapping("auth"));
+    List<RouteConfig> routes = readRoutes(doc, timeouts, auth.enabled());
     GatewayConfig config =
         new GatewayConfig(
             source,
@@ -116,7 +117,7 @@ public final class ConfigLoader {
             routes,
             timeouts,
             readUpstream(doc.mapping("upstream")),
-            readAuth(doc.mapping("auth")),
+            auth,
             readRateLimit(doc.mapping("rate_limit")),
             readMetrics(doc.mapping("metrics")),
             readOtel(doc.mapping("otel")),
@@ -359,11 +360,12 @@ public final class ConfigLoader {
     return new LoggingConfig(f, level);
   }
 
-  private List<RouteConfig> readRoutes(YamlReader doc, TimeoutsConfig globalTimeouts) {
+  private List<RouteConfig> readRoutes(
+      YamlReader doc, TimeoutsConfig globalTimeouts, boolean authEnabled) {
     List<RouteConfig> routes = new ArrayList<>();
     Map<String, List<RouteConfig>> byShape = new HashMap<>();
     for (YamlReader r : doc.mappingList("routes")) {
-      RouteConfig route = readRoute(r, globalTimeouts);
+      RouteConfig route = readRoute(r, globalTimeouts, authEnabled);
       if (route == null) {
         continue;
       }
@@ -375,7 +377,7 @@ public final class ConfigLoader {
     return routes;
   }
 
-  private RouteConfig readRoute(YamlReader r, TimeoutsConfig globalTimeouts) {
+  private RouteConfig readRoute(YamlReader r, TimeoutsConfig globalTimeouts, boolean authEnabled) {
     Optional<String> path = r.requiredString("path");
     Optional<PathPattern> pattern = Optional.empty();
     if (path.isPresent()) {
@@ -401,6 +403,14 @@ public final class ConfigLoader {
       String name = m.value().trim();
       names.add(name);
       middleware.problemWith(name).ifPresent(p -> r.problems().add(m.line(), m.path(), p));
+      if (name.equals("auth") && !authEnabled) {
+        // unchecked requests on a route meant to be protected: refuse, and let `check` see it
+        r.problems()
+            .add(
+                m.line(),
+                m.path(),
+                "middleware 'auth' needs auth.enabled: true (with a secret or keys)");
+      }
     }
     Optional<TimeoutsConfig> timeouts =
         r.has("timeouts")

@@ -121,6 +121,7 @@ class AuthConfigLoaderTest {
   void routeAuthBlockIsRead() throws ConfigException {
     RouteConfig r =
         load("""
+                auth: {enabled: true, secret: x}
                 routes:
                   - path: /admin
                     target: http://localhost:9000
@@ -137,6 +138,22 @@ class AuthConfigLoaderTest {
     assertEquals(Map.of("sub", "X-User-Id", "email", "X-User-Email"), r.auth().forwardClaims());
     assertEquals(List.of("sub", "email"), List.copyOf(r.auth().forwardClaims().keySet()));
     assertTrue(r.auth().stripAuthorization());
+  }
+
+  @Test
+  void authMiddlewareWithoutAuthEnabledIsReportedAtTheName() {
+    ConfigProblem p =
+        problems(
+                """
+                routes:
+                  - path: /admin
+                    target: http://localhost:9000
+                    middleware: [logging, auth]
+                """)
+            .get(0);
+    assertEquals("routes[0].middleware[1]", p.key());
+    assertEquals(4, p.line());
+    assertTrue(p.message().contains("needs auth.enabled: true"), p.message());
   }
 
   @Test
@@ -161,6 +178,7 @@ class AuthConfigLoaderTest {
     ConfigProblem p =
         problems(
                 """
+                auth: {enabled: true, secret: x}
                 routes:
                   - path: /admin
                     target: http://localhost:9000
@@ -177,6 +195,7 @@ class AuthConfigLoaderTest {
     ConfigProblem p =
         problems(
                 """
+                auth: {enabled: true, secret: x}
                 routes:
                   - path: /admin
                     target: http://localhost:9000

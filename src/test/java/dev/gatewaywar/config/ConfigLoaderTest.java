@@ -594,9 +594,9 @@ class ConfigLoaderTest {
             "routes:\n"
                 + "  - path: /a\n"
                 + "    target: http://a\n"
-                + "    middleware: [metrics, auth, logging]\n");
+                + "    middleware: [metrics, tracing, logging]\n");
 
-    assertEquals(List.of("metrics", "auth", "logging"), c.routes().get(0).middleware());
+    assertEquals(List.of("metrics", "tracing", "logging"), c.routes().get(0).middleware());
   }
 
   // --- every problem at once -------------------------------------------------------------------
