@@ -133,6 +133,24 @@ class AuthFilterTest {
   }
 
   @Test
+  void bearerSchemeIsCaseInsensitive() throws Exception {
+    assertEquals(
+        200, get("/api/x", Map.of("Authorization", "bearer " + token("alice"))).statusCode());
+  }
+
+  @Test
+  void twoAuthorizationHeadersAreInvalid() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + base.getPort() + "/api/x"))
+                .header("Authorization", "Bearer " + token("alice"))
+                .header("Authorization", "Bearer " + token("mallory"))
+                .build(),
+            BodyHandlers.ofString());
+    assertJsonError(r, 401, "invalid token");
+  }
+
+  @Test
   void invalidTokensGive401WithInvalidTokenError() throws Exception {
     JwtClaims expired = Tokens.claims(clock, "alice");
     expired.setExpirationTimeMinutesInTheFuture(-5);

@@ -230,6 +230,24 @@ class TokenVerifierTest {
   }
 
   @Test
+  void refusalMessagesNeverCarryTheTokenOrTheSecret() {
+    JwtClaims expired = valid();
+    expired.setExpirationTime(NumericDate.fromMilliseconds(clock.millis() - 600_000));
+    for (String token :
+        List.of(
+            Tokens.hs(expired, "HS256", SECRET),
+            Tokens.hs(valid(), "HS256", "wrong-secret"),
+            Tokens.none(valid()),
+            "garbage.garbage.garbage")) {
+      String message = assertThrows(TokenException.class, () -> hs256.verify(token)).getMessage();
+      for (String part : token.split("\\.")) {
+        assertEquals(false, message.contains(part), message);
+      }
+      assertEquals(false, message.contains(SECRET), message);
+    }
+  }
+
+  @Test
   void secretNeverAppearsInTheConfigsText() {
     assertEquals(
         false, AuthConfigs.auth("  secret: hunter2-hunter2\n").toString().contains("hunter2"));
