@@ -2,7 +2,6 @@ package dev.gatewaywar.auth.internal;
 
 import dev.gatewaywar.auth.TokenException.Reason;
 import java.security.Key;
-import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
@@ -61,9 +60,5 @@ final class PinnedKeys implements VerificationKeyResolver {
   /** One fixed key (a secret or a PEM public key): {@code kid} is not consulted. */
   static Source fixed(Key key) {
     return jws -> key;
-  }
-
-  static boolean isPublic(Key key) {
-    return key instanceof PublicKey;
   }
 }
