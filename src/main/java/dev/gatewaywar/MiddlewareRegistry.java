@@ -20,7 +20,6 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
    */
   static final Map<String, String> NOT_YET_AVAILABLE =
       Map.of(
-          "auth", "authentication",
           "ratelimit", "rate limiting",
           "logging", "access logging",
           "metrics", "metrics",
@@ -66,9 +65,9 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
     return load(loader, builtIns());
   }
 
-  /** The built-in middleware; empty until the auth, rate-limit and observability ones arrive. */
+  /** The built-in middleware. */
   static List<Middleware> builtIns() {
-    return List.of();
+    return List.of(new dev.gatewaywar.auth.AuthMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

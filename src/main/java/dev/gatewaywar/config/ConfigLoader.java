@@ -108,7 +108,8 @@ public final class ConfigLoader {
   private GatewayConfig read(YamlReader doc, String source) {
     ServerConfig server = readServer(doc.mapping("server"));
     TimeoutsConfig timeouts = readTimeouts(doc.mapping("timeouts"), TimeoutsConfig.DEFAULT);
-    List<RouteConfig> routes = readRoutes(doc, timeouts);
+    AuthConfig auth = readAuth(doc.mapping("auth"));
+    List<RouteConfig> routes = readRoutes(doc, timeouts, auth.enabled());
     GatewayConfig config =
         new GatewayConfig(
             source,
@@ -116,7 +117,7 @@ public final class ConfigLoader {
             routes,
             timeouts,
             readUpstream(doc.mapping("upstream")),
-            readAuth(doc.mapping("auth")),
+            auth,
             readRateLimit(doc.mapping("rate_limit")),
             readMetrics(doc.mapping("metrics")),
             readOtel(doc.mapping("otel")),
@@ -155,11 +156,153 @@ public final class ConfigLoader {
   }
 
   private static AuthConfig readAuth(YamlReader m) {
+    int problemsBefore = m.problems().list().size();
+    boolean enabled = m.bool("enabled", false);
+    String type = m.string("type", AuthConfig.DEFAULT_TYPE).trim().toLowerCase(Locale.ROOT);
+    if (!AuthConfig.TYPES.contains(type)) {
+      m.problems()
+          .add(
+              m.value("type").orElse(m.node()),
+              m.keyPath("type"),
+              "must be jwt, keycloak or oidc; was '" + type + "'");
+      type = AuthConfig.DEFAULT_TYPE;
+    }
+    List<String> algorithms = new ArrayList<>();
+    for (Item a : m.scalarList("algorithms")) {
+      String alg = a.value().trim().toUpperCase(Locale.ROOT);
+      if (AuthConfig.ALGORITHMS.contains(alg)) {
+        algorithms.add(alg);
+      } else {
+        m.problems()
+            .add(
+                a.line(),
+                a.path(),
+                "'"
+                    + a.value()
+                    + "' is not an accepted algorithm (one of "
+                    + String.join(", ", new java.util.TreeSet<>(AuthConfig.ALGORITHMS))
+                    + ")");
+      }
+    }
     AuthConfig a =
         new AuthConfig(
-            m.bool("enabled", false),
-            m.string("type", AuthConfig.DEFAULT_TYPE),
-            m.string("secret", ""));
+            enabled,
+            type,
+            m.string("secret", ""),
+            algorithms,
+            readPublicKey(m),
+            optionalUrl(m, "jwks_url"),
+            nonBlank(m.string("issuer", "")),
+            values(m.scalarList("audience")),
+            values(m.scalarList("required_claims")),
+            m.duration("clock_skew", AuthConfig.DEFAULT_CLOCK_SKEW),
+            nonBlank(m.string("client_id", "")),
+            m.has("introspection")
+                ? Optional.of(readIntrospection(m.mapping("introspection")))
+                : Optional.empty(),
+            m.duration("jwks_refresh", AuthConfig.DEFAULT_JWKS_REFRESH),
+            m.duration("fetch_timeout", AuthConfig.DEFAULT_FETCH_TIMEOUT));
+    if (a.usesDiscovery() && a.issuer().isPresent()) {
+      optionalUrl(m, "issuer");
+    }
+    m.rejectUnknownKeys();
+    // a key already reported (an unset ${JWT_SECRET}...) would only be reported again here
+    if (enabled && m.problems().list().size() == problemsBefore) {
+      a.problem().ifPresent(p -> m.problems().add(m.node(), m.path(), p));
+    }
+    return a;
+  }
+
+  /** {@code public_key} (PEM text) or the content of {@code public_key_file}. */
+  private static String readPublicKey(YamlReader m) {
+    String inline = m.string("public_key", "");
+    if (!m.has("public_key_file")) {
+      return inline;
+    }
+    Node at = m.value("public_key_file").get();
+    String key = m.keyPath("public_key_file");
+    if (!inline.isBlank()) {
+      m.problems().add(at, key, "set either public_key or public_key_file, not both");
+    }
+    Path file = Path.of(m.string("public_key_file", "").trim());
+    try {
+      if (Files.size(file) > 64 * 1024) {
+        m.problems().add(at, key, file + " is larger than 64 KiB: not a public key");
+        return "";
+      }
+      return Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      m.problems().add(at, key, "cannot read " + file + ": " + e);
+      return "";
+    }
+  }
+
+  private static AuthConfig.IntrospectionConfig readIntrospection(YamlReader m) {
+    Optional<URI> url = optionalUrl(m, "url");
+    if (url.isEmpty() && !m.has("url")) {
+      m.problems().add(m.node(), m.keyPath("url"), "is required");
+    }
+    AuthConfig.IntrospectionConfig i =
+        new AuthConfig.IntrospectionConfig(
+            url.orElse(URI.create("http://invalid")),
+            m.string("client_id", ""),
+            m.string("client_secret", ""),
+            m.duration("cache_ttl", AuthConfig.IntrospectionConfig.DEFAULT_CACHE_TTL));
+    m.rejectUnknownKeys();
+    return i;
+  }
+
+  /** An http(s) URL at {@code key}, when set; a problem when it is not one. */
+  private static Optional<URI> optionalUrl(YamlReader m, String key) {
+    String text = m.string(key, "").trim();
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Node at = m.value(key).orElse(m.node());
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+      m.problems().add(at, m.keyPath(key), "'" + text + "' must be an http:// or https:// URL");
+    } catch (URISyntaxException e) {
+      m.problems().add(at, m.keyPath(key), "'" + text + "' is not a URL: " + e.getReason());
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> nonBlank(String s) {
+    return s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+  }
+
+  private static List<String> values(List<Item> items) {
+    List<String> values = new ArrayList<>();
+    for (Item i : items) {
+      values.add(i.value().trim());
+    }
+    return values;
+  }
+
+  /** A route's {@code auth:} block: roles, claims to forward, whether to strip Authorization. */
+  private static RouteAuthConfig readRouteAuth(YamlReader m, List<String> middleware) {
+    if (!middleware.contains("auth")) {
+      // roles written but not enforced would be worse than an error
+      m.problems()
+          .add(m.node(), m.path(), "has no effect: the route's middleware does not list auth");
+    }
+    Map<String, String> forward = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Item> e : m.scalarMap("forward_claims").entrySet()) {
+      String header = e.getValue().value().trim();
+      if (!METHOD_TOKEN.matcher(header).matches()) {
+        m.problems()
+            .add(e.getValue().line(), e.getValue().path(), "'" + header + "' is not a header name");
+      }
+      forward.put(e.getKey(), header);
+    }
+    RouteAuthConfig a =
+        new RouteAuthConfig(
+            values(m.scalarList("roles")), forward, m.bool("strip_authorization", false));
     m.rejectUnknownKeys();
     return a;
   }
@@ -217,11 +360,12 @@ public final class ConfigLoader {
     return new LoggingConfig(f, level);
   }
 
-  private List<RouteConfig> readRoutes(YamlReader doc, TimeoutsConfig globalTimeouts) {
+  private List<RouteConfig> readRoutes(
+      YamlReader doc, TimeoutsConfig globalTimeouts, boolean authEnabled) {
     List<RouteConfig> routes = new ArrayList<>();
     Map<String, List<RouteConfig>> byShape = new HashMap<>();
     for (YamlReader r : doc.mappingList("routes")) {
-      RouteConfig route = readRoute(r, globalTimeouts);
+      RouteConfig route = readRoute(r, globalTimeouts, authEnabled);
       if (route == null) {
         continue;
       }
@@ -233,7 +377,7 @@ public final class ConfigLoader {
     return routes;
   }
 
-  private RouteConfig readRoute(YamlReader r, TimeoutsConfig globalTimeouts) {
+  private RouteConfig readRoute(YamlReader r, TimeoutsConfig globalTimeouts, boolean authEnabled) {
     Optional<String> path = r.requiredString("path");
     Optional<PathPattern> pattern = Optional.empty();
     if (path.isPresent()) {
@@ -259,18 +403,28 @@ public final class ConfigLoader {
       String name = m.value().trim();
       names.add(name);
       middleware.problemWith(name).ifPresent(p -> r.problems().add(m.line(), m.path(), p));
+      if (name.equals("auth") && !authEnabled) {
+        // unchecked requests on a route meant to be protected: refuse, and let `check` see it
+        r.problems()
+            .add(
+                m.line(),
+                m.path(),
+                "middleware 'auth' needs auth.enabled: true (with a secret or keys)");
+      }
     }
     Optional<TimeoutsConfig> timeouts =
         r.has("timeouts")
             ? Optional.of(readTimeouts(r.mapping("timeouts"), globalTimeouts))
             : Optional.empty();
     boolean preserveHost = r.bool("preserve_host", false);
+    RouteAuthConfig auth =
+        r.has("auth") ? readRouteAuth(r.mapping("auth"), names) : RouteAuthConfig.DEFAULT;
     r.rejectUnknownKeys();
     if (pattern.isEmpty() || target.isEmpty()) {
       return null;
     }
     return new RouteConfig(
-        pattern.get().text(), methods, target.get(), names, timeouts, preserveHost, r.line());
+        pattern.get().text(), methods, target.get(), names, timeouts, preserveHost, auth, r.line());
   }
 
   private static Optional<URI> parseTarget(String text, YamlReader r) {

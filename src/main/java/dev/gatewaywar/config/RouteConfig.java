@@ -15,6 +15,7 @@ import java.util.Set;
  * @param middleware filter names in chain order
  * @param timeouts this route's own timeouts, when it sets any (unset keys inherit the global ones)
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
+ * @param auth what this route's {@code auth} middleware checks and forwards
  * @param line the line of the route in the file, for messages
  */
 public record RouteConfig(
@@ -24,11 +25,24 @@ public record RouteConfig(
     List<String> middleware,
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
+    RouteAuthConfig auth,
     int line) {
 
   public RouteConfig {
     methods = Set.copyOf(methods);
     middleware = List.copyOf(middleware);
+  }
+
+  /** A route without an {@code auth:} block of its own. */
+  public RouteConfig(
+      String path,
+      Set<String> methods,
+      URI target,
+      List<String> middleware,
+      Optional<TimeoutsConfig> timeouts,
+      boolean preserveHost,
+      int line) {
+    this(path, methods, target, middleware, timeouts, preserveHost, RouteAuthConfig.DEFAULT, line);
   }
 
   /** True when this route accepts {@code method}. */

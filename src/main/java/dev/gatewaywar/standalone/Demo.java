@@ -1,12 +1,19 @@
 package dev.gatewaywar.standalone;
 
+import dev.gatewaywar.auth.DevTokens;
+import dev.gatewaywar.config.AuthConfig;
+import dev.gatewaywar.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 
 /** {@code java -jar gateway.war demo}: example upstreams plus a gateway in front of them. */
 final class Demo {
@@ -67,6 +74,31 @@ final class Demo {
     return file;
   }
 
+  /** Tokens for the demo's auth routes, minted as {@code java -jar gateway.war token} does. */
+  private static void printAuth(PrintStream out, String base, Path config) {
+    AuthConfig auth;
+    try {
+      auth = StandaloneMain.loader().load(config).auth();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the demo's own config is invalid: " + e.getMessage(), e);
+    }
+    Clock clock = Clock.systemUTC();
+    String alice = DevTokens.mint(auth, "alice", Duration.ofHours(1), Map.of(), clock);
+    String admin =
+        DevTokens.mint(auth, "root", Duration.ofHours(1), Map.of("roles", List.of("admin")), clock);
+    out.println("Auth (/me needs a bearer token, /admin/* one with the admin role):");
+    out.println("  curl -i " + base + "/me                   # 401 missing token");
+    out.println("  TOKEN=" + alice);
+    out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" " + base + "/me");
+    out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" " + base + "/admin/stats   # 403");
+    out.println("  ADMIN=" + admin);
+    out.println("  curl -i -H \"Authorization: Bearer $ADMIN\" " + base + "/admin/stats");
+    out.println(
+        "  more tokens: java -jar target/gateway.war token --config "
+            + config
+            + " --sub bob --ttl 2h --claim 'roles=[\"admin\"]'");
+  }
+
   private static void printWelcome(PrintStream out, int port, Path config) {
     String base = "http://localhost:" + port;
     out.println();
@@ -83,6 +115,7 @@ final class Demo {
     out.println("  curl -N " + base + "/events");
     out.println("  curl -i -X DELETE " + base + "/users/1     # 405, with Allow");
     out.println("  curl -i " + base + "/nowhere              # 404");
+    printAuth(out, base, config);
     out.println("Stop with Ctrl+C.");
     out.flush();
   }

@@ -36,12 +36,15 @@ public final class EmbeddedGateway implements AutoCloseable {
   public static EmbeddedGateway start(Path webappDir, Path configFile, int port)
       throws IOException, LifecycleException {
     Tomcat tomcat = new Tomcat();
-    // Under `java -jar` the system class loader holds only the launcher; Tomcat and the webapp's
-    // libraries are on the launcher's loader, which must be the webapp's parent.
-    tomcat.getServer().setParentClassLoader(EmbeddedGateway.class.getClassLoader());
+    // Before anything calls getServer(): that fixes the server's base directory, falling back to
+    // the catalina.base system property, which another Tomcat in this JVM (Arquillian's, in
+    // tests) may have set; close() would then delete that Tomcat's directory.
     Path base = Files.createTempDirectory("gateway-tomcat");
     base.toFile().deleteOnExit();
     tomcat.setBaseDir(base.toString());
+    // Under `java -jar` the system class loader holds only the launcher; Tomcat and the webapp's
+    // libraries are on the launcher's loader, which must be the webapp's parent.
+    tomcat.getServer().setParentClassLoader(EmbeddedGateway.class.getClassLoader());
     tomcat.setAddDefaultWebXmlToWebapp(false);
     Connector connector = new Connector(Http11NioProtocol.class.getName());
     connector.setPort(port);

@@ -18,6 +18,8 @@ import java.util.List;
  *   java -jar gateway.war [run] [--config FILE] [--port N]   serve on an embedded Tomcat
  *   java -jar gateway.war check FILE                          validate a config, like nginx -t
  *   java -jar gateway.war demo [--port N]                     gateway + example upstreams
+ *   java -jar gateway.war token --config FILE [--sub S] [--ttl 1h] [--claim k=v]...
+ *                                                             a dev token for the config's secret
  * </pre>
  */
 public final class StandaloneMain {
@@ -41,6 +43,7 @@ public final class StandaloneMain {
       case "run" -> serve(rest, err);
       case "check" -> check(rest, out, err);
       case "demo" -> Demo.run(rest, out, err);
+      case "token" -> TokenCommand.run(rest, out, err);
       case "help", "--help", "-h" -> usage(out, OK);
       default -> {
         err.println("unknown command '" + command + "'");
@@ -49,12 +52,13 @@ public final class StandaloneMain {
     };
   }
 
-  private static int usage(PrintStream to, int status) {
+  static int usage(PrintStream to, int status) {
     to.println(
         """
         usage: java -jar gateway.war [run] [--config FILE] [--port N]
                java -jar gateway.war check FILE
                java -jar gateway.war demo [--port N]
+               java -jar gateway.war token --config FILE [--sub alice] [--ttl 1h] [--claim k=v]...
         """);
     return status;
   }

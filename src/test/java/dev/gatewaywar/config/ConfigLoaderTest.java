@@ -155,15 +155,14 @@ class ConfigLoaderTest {
 
   @Test
   void builtInMiddlewareNamesFailWithNotProvidedYet() {
-    ConfigLoader loader =
-        new ConfigLoader(MiddlewareRegistry.load(NO_PROVIDERS, List.of()), n -> null);
+    ConfigLoader loader = new ConfigLoader(MiddlewareRegistry.standard(NO_PROVIDERS), n -> null);
 
     List<ConfigProblem> all = problems(loader, GO_ORIGINAL);
 
+    // auth is built in; the others are not yet
     assertEquals(
         List.of(
             "routes[0].middleware[0]",
-            "routes[0].middleware[1]",
             "routes[0].middleware[2]",
             "routes[0].middleware[3]",
             "routes[0].middleware[4]"),
@@ -172,7 +171,7 @@ class ConfigLoaderTest {
       assertEquals(7, p.line(), p::toString);
       assertTrue(p.message().contains("does not provide yet"), p::toString);
     }
-    assertTrue(all.get(1).message().contains("'auth'"), all.get(1)::toString);
+    assertTrue(all.get(1).message().contains("'ratelimit'"), all.get(1)::toString);
   }
 
   // --- unknown keys ----------------------------------------------------------------------------
@@ -595,9 +594,9 @@ class ConfigLoaderTest {
             "routes:\n"
                 + "  - path: /a\n"
                 + "    target: http://a\n"
-                + "    middleware: [metrics, auth, logging]\n");
+                + "    middleware: [metrics, tracing, logging]\n");
 
-    assertEquals(List.of("metrics", "auth", "logging"), c.routes().get(0).middleware());
+    assertEquals(List.of("metrics", "tracing", "logging"), c.routes().get(0).middleware());
   }
 
   // --- every problem at once -------------------------------------------------------------------

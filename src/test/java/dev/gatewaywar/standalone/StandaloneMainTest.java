@@ -60,4 +60,54 @@ class StandaloneMainTest {
   void unknownCommandIsAUsageError() throws Exception {
     assertEquals(2, run("serve-me"));
   }
+
+  @Test
+  void tokenPrintsAnHsTokenTheConfigAccepts() throws Exception {
+    Path file = dir.resolve("auth.yaml");
+    Files.writeString(
+        file,
+        "auth:\n  enabled: true\n  secret: your-secret\nroutes:\n  - path: /a\n"
+            + "    target: http://localhost:9000\n    middleware: [auth]\n");
+
+    assertEquals(
+        0,
+        run(
+            "token",
+            "--config",
+            file.toString(),
+            "--sub",
+            "alice",
+            "--ttl",
+            "2h",
+            "--claim",
+            "roles=[\"admin\"]",
+            "--claim",
+            "team=blue"));
+
+    String token = out.toString(StandardCharsets.UTF_8).trim();
+    dev.gatewaywar.auth.Claims claims =
+        dev.gatewaywar.auth.TokenVerifier.of(
+                StandaloneMain.loader().load(file).auth(), java.time.Clock.systemUTC())
+            .verify(token);
+    assertEquals("alice", claims.subject().get());
+    assertEquals(java.util.Set.of("admin"), claims.roles(java.util.Optional.empty()));
+    assertEquals("blue", claims.string("team").get());
+    long ttl =
+        ((Number) claims.get("exp").get()).longValue()
+            - ((Number) claims.get("iat").get()).longValue();
+    assertEquals(7200, ttl);
+  }
+
+  @Test
+  void tokenWithoutASecretSaysWhy() throws Exception {
+    Path file = dir.resolve("noauth.yaml");
+    Files.writeString(file, "routes: []\n");
+    assertEquals(1, run("token", "--config", file.toString()));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("secret"), err.toString());
+  }
+
+  @Test
+  void tokenWithoutConfigIsAUsageError() throws Exception {
+    assertEquals(2, run("token", "--sub", "alice"));
+  }
 }

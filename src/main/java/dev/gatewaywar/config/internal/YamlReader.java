@@ -209,6 +209,35 @@ public final class YamlReader {
     return items;
   }
 
+  /**
+   * A mapping of names to single values, such as {@code {sub: X-User-Id}}, in file order; the
+   * {@link Item}'s path names the key.
+   */
+  public Map<String, Item> scalarMap(String key) {
+    Map<String, Item> items = new LinkedHashMap<>();
+    Optional<Node> v = value(key);
+    if (v.isEmpty()) {
+      return items;
+    }
+    if (!(v.get() instanceof MappingNode mapping)) {
+      problems.add(v.get(), keyPath(key), "expected a mapping, found " + describe(v.get()));
+      return items;
+    }
+    for (NodeTuple t : mapping.getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)) {
+        problems.add(t.getKeyNode(), keyPath(key), "keys must be plain names");
+        continue;
+      }
+      String itemPath = keyPath(key) + "." + k.getValue();
+      String s = scalar(t.getValueNode(), itemPath);
+      if (s != null
+          && items.putIfAbsent(k.getValue(), new Item(s, itemPath, Problems.lineOf(k))) != null) {
+        problems.add(k, itemPath, "duplicate key");
+      }
+    }
+    return items;
+  }
+
   /** A nested mapping; absent keys give an empty reader, so defaults apply. */
   public YamlReader mapping(String key) {
     return new YamlReader(value(key).orElse(null), keyPath(key), problems, interpolator);
