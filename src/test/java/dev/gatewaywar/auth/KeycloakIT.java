@@ -25,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Timeout;
  * {@code /admin} requires realm role {@code admin}, {@code /me} any valid token. One Keycloak and
  * one gateway for the class.
  */
-@Disabled("needs the auth middleware from branch auth")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class KeycloakIT {
   private static final HttpClient HTTP =
