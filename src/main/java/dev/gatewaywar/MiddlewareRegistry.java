@@ -1,6 +1,7 @@
 package dev.gatewaywar;
 
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.ratelimit.RateLimitMiddleware;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,6 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
   static final Map<String, String> NOT_YET_AVAILABLE =
       Map.of(
           "auth", "authentication",
-          "ratelimit", "rate limiting",
           "logging", "access logging",
           "metrics", "metrics",
           "tracing", "tracing");
@@ -66,9 +66,9 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
     return load(loader, builtIns());
   }
 
-  /** The built-in middleware; empty until the auth, rate-limit and observability ones arrive. */
+  /** The built-in middleware. */
   static List<Middleware> builtIns() {
-    return List.of();
+    return List.of(new RateLimitMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

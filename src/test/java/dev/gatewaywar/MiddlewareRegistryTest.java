@@ -30,7 +30,7 @@ class MiddlewareRegistryTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"auth", "ratelimit", "logging", "metrics", "tracing"})
+  @ValueSource(strings = {"auth", "logging", "metrics", "tracing"})
   void builtInsNotInThisBuildFailWithNotProvidedYet(String name) {
     MiddlewareRegistry registry = MiddlewareRegistry.standard(loader);
 
@@ -40,6 +40,16 @@ class MiddlewareRegistryTest {
     assertTrue(problem.get().contains("'" + name + "'"), problem.get());
     assertTrue(problem.get().contains("does not provide yet"), problem.get());
     assertEquals(Optional.empty(), registry.find(name));
+  }
+
+  @Test
+  void ratelimitIsBuiltIn() {
+    MiddlewareRegistry registry = MiddlewareRegistry.standard(loader);
+
+    assertEquals(Optional.empty(), registry.problemWith("ratelimit"));
+    assertTrue(
+        registry.find("ratelimit").orElseThrow()
+            instanceof dev.gatewaywar.ratelimit.RateLimitMiddleware);
   }
 
   @Test
@@ -95,7 +105,7 @@ class MiddlewareRegistryTest {
   @Test
   void everyNotYetAvailableNameIsOneOfTheGoOriginals() {
     assertEquals(
-        java.util.Set.of("auth", "ratelimit", "logging", "metrics", "tracing"),
+        java.util.Set.of("auth", "logging", "metrics", "tracing"),
         MiddlewareRegistry.NOT_YET_AVAILABLE.keySet());
   }
 }

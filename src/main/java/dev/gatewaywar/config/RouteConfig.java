@@ -15,6 +15,8 @@ import java.util.Set;
  * @param middleware filter names in chain order
  * @param timeouts this route's own timeouts, when it sets any (unset keys inherit the global ones)
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
+ * @param rateLimit this route's own {@code rate_limit:} block (own buckets; unset keys inherit the
+ *     global block), when it has one
  * @param line the line of the route in the file, for messages
  */
 public record RouteConfig(
@@ -24,11 +26,24 @@ public record RouteConfig(
     List<String> middleware,
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
+    Optional<RateLimitConfig> rateLimit,
     int line) {
 
   public RouteConfig {
     methods = Set.copyOf(methods);
     middleware = List.copyOf(middleware);
+  }
+
+  /** A route without a {@code rate_limit:} block of its own. */
+  public RouteConfig(
+      String path,
+      Set<String> methods,
+      URI target,
+      List<String> middleware,
+      Optional<TimeoutsConfig> timeouts,
+      boolean preserveHost,
+      int line) {
+    this(path, methods, target, middleware, timeouts, preserveHost, Optional.empty(), line);
   }
 
   /** True when this route accepts {@code method}. */
