@@ -41,6 +41,11 @@ public final class RedisServer implements AutoCloseable {
     return port;
   }
 
+  /** The server's process id (to suspend it with SIGSTOP, as a hung Redis). */
+  public long pid() {
+    return process.pid();
+  }
+
   public String url() {
     return "redis://127.0.0.1:" + port;
   }
