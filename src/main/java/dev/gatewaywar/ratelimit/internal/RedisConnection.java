@@ -17,7 +17,10 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -75,7 +78,16 @@ public final class RedisConnection implements AutoCloseable {
             .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
             .build());
     this.lastAttempt = nanoTime.getAsLong() - RETRY_CONNECT_NANOS;
-    connectInBackground();
+    // Give the first connect a moment, so a gateway that starts next to a healthy Redis limits its
+    // first requests too; a Redis that is down delays start-up by the connect timeout at most.
+    CompletableFuture<?> first = connectInBackground();
+    try {
+      first.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // logged and counted by the attempt itself; requests follow on_backend_error meanwhile
+    }
   }
 
   /**
@@ -100,16 +112,17 @@ public final class RedisConnection implements AutoCloseable {
     return config;
   }
 
-  private void connectInBackground() {
+  private CompletableFuture<?> connectInBackground() {
     long now = nanoTime.getAsLong();
     if (closed
         || now - lastAttempt < RETRY_CONNECT_NANOS
         || !connecting.compareAndSet(false, true)) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     lastAttempt = now;
-    client
+    return client
         .connectAsync(CODEC, uri)
+        .toCompletableFuture()
         .whenComplete(
             (c, error) -> {
               connecting.set(false);
