@@ -203,7 +203,9 @@ public final class ConfigLoader {
       redis = readRedis(m.mapping("redis"), redis);
     }
     if (backend == RateLimitConfig.Backend.REDIS && redis == null) {
-      m.problems().add(m.value("backend").orElse(m.node()), m.keyPath("redis.url"), "is required");
+      if (!m.has("redis")) { // else readRedis has said what is wrong with it
+        problemAt(m, "backend", "needs redis.url");
+      }
       backend = RateLimitConfig.Backend.LOCAL;
     }
     RateLimitConfig.OnBackendError onError =
