@@ -9,7 +9,13 @@ import dev.gatewaywar.ratelimit.internal.RedisConnection;
 import dev.gatewaywar.testing.RedisServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,7 +110,31 @@ class RedisBucketsTest {
   }
 
   @Test
-  void redisStoppedFailsFastAndIsCountedThenRecovers() throws Exception {
+  void redisStoppedFailsFastIsLoggedOnceAndCountedThenRecovers() throws Exception {
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            logged.add(record);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger log = Logger.getLogger(BackendHealth.class.getName());
+    log.addHandler(capture);
+    try {
+      stoppedRedis(logged);
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  private void stoppedRedis(List<LogRecord> logged) throws Exception {
     RateLimitConfig config = config(5, 2);
     first = connect(config);
     KeyedRateLimiter limiter = limiter(config, first);
@@ -124,6 +154,10 @@ class RedisBucketsTest {
     }
     assertTrue(health.isDown());
     assertTrue(health.errorCount() >= 20, "errors counted: " + health.errorCount());
+    assertEquals(
+        1,
+        logged.stream().filter(r -> r.getLevel() == Level.WARNING).count(),
+        "20 failed requests, one outage, one line");
 
     redis.restart(); // empty: buckets start full again
     RateLimitDecision d = untilBackendAnswers(limiter, "k");
@@ -131,6 +165,7 @@ class RedisBucketsTest {
     assertFalse(health.isDown());
     assertTrue(limiter.tryAcquire("k").allowed());
     assertFalse(limiter.tryAcquire("k").allowed(), "limiting resumed");
+    assertEquals(2, logged.size(), "and one line when Redis answers again");
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * One Lettuce connection to the rate-limit Redis, shared by every limiter of a configuration.
@@ -37,6 +41,21 @@ import java.util.function.LongSupplier;
 public final class RedisConnection implements AutoCloseable {
   private static final Duration MIN_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   private static final long RETRY_CONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  /**
+   * Lettuce logs every reconnect attempt (a WARNING per failure, every 2 s for as long as Redis is
+   * down); {@link BackendHealth} logs the outage once when it starts and once when it ends instead.
+   * Held here because java.util.logging keeps loggers only weakly, and a collected logger forgets
+   * its level.
+   */
+  private static final List<Logger> QUIETED =
+      Stream.of(
+              "io.lettuce.core.protocol.ConnectionWatchdog",
+              "io.lettuce.core.protocol.ReconnectionHandler")
+          .map(Logger::getLogger)
+          .peek(l -> l.setLevel(Level.SEVERE))
+          .toList();
+
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
