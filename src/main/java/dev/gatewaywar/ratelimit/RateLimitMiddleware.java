@@ -31,19 +31,23 @@ public final class RateLimitMiddleware implements Middleware {
 
   private final LongSupplier nanoTime;
   private final Clock clock;
+  private final VerifiedClaims claims;
   private final Map<GatewayConfig, Shared> byConfig = new IdentityHashMap<>();
 
+  /** The built-in: real clocks, and no verified claims until the auth middleware provides them. */
   public RateLimitMiddleware() {
-    this(System::nanoTime, Clock.systemUTC());
+    this(System::nanoTime, Clock.systemUTC(), VerifiedClaims.NONE);
   }
 
   /**
    * @param nanoTime the monotonic clock local buckets refill by
    * @param clock the wall clock Redis buckets refill by (comparable across machines)
+   * @param claims where {@code claim:NAME} keys are read from
    */
-  public RateLimitMiddleware(LongSupplier nanoTime, Clock clock) {
+  public RateLimitMiddleware(LongSupplier nanoTime, Clock clock, VerifiedClaims claims) {
     this.nanoTime = nanoTime;
     this.clock = clock;
+    this.claims = claims;
   }
 
   @Override
@@ -59,7 +63,15 @@ public final class RateLimitMiddleware implements Middleware {
     if (!limits.enabled()) {
       return new PassThrough(); // the Go original: rate_limit.enabled: false limits nothing
     }
-    ClientKeyResolver keys = ClientKeyResolver.of(limits.key());
+    ClientKeyResolver keys = ClientKeyResolver.of(limits.key(), claims);
+    if (limits.key().kind() == RateLimitConfig.Key.Kind.CLAIM) {
+      int auth = route.middleware().indexOf("auth");
+      if (auth < 0 || auth > route.middleware().indexOf(NAME)) {
+        // without a verified token first, every request would fall back to its address
+        throw new IllegalArgumentException(
+            "rate_limit.key '" + limits.key() + "' needs auth before ratelimit in the route");
+      }
+    }
     synchronized (byConfig) {
       Shared shared = byConfig.computeIfAbsent(config, c -> new Shared());
       KeyedRateLimiter limiter;
