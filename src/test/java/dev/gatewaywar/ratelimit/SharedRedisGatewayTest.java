@@ -116,7 +116,8 @@ class SharedRedisGatewayTest {
     double expected = 10 + 2 * elapsed;
     assertTrue(sent > 40, "too few requests to tell: " + sent);
     assertTrue(
-        admitted >= expected - 1.5 && admitted <= expected + 1.5,
+        // above: the whole point; below: a slow machine may let a token's moment pass unused
+        admitted >= expected - 2.5 && admitted <= expected + 1.5,
         "admitted "
             + admitted
             + " of "

@@ -135,8 +135,13 @@ public final class RedisServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException, IOException {
-    stop();
+  public void close() throws IOException {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
