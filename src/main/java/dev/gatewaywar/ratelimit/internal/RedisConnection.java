@@ -74,8 +74,14 @@ public final class RedisConnection implements AutoCloseable {
     this.config = config;
     this.health = new BackendHealth("redis " + config.describe());
     this.nanoTime = nanoTime;
+    Duration connectTimeout =
+        config.timeout().compareTo(MIN_CONNECT_TIMEOUT) > 0
+            ? config.timeout()
+            : MIN_CONNECT_TIMEOUT;
     this.uri = RedisURI.create(config.url());
-    uri.setTimeout(config.timeout());
+    // Lettuce times the connection handshake (HELLO, PING) with the URI's timeout: the short
+    // command timeout there makes a cold JVM's first connect fail. Commands get theirs below.
+    uri.setTimeout(connectTimeout);
     this.resources =
         DefaultClientResources.builder()
             .ioThreadPoolSize(2)
@@ -85,10 +91,6 @@ public final class RedisConnection implements AutoCloseable {
                     Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
             .build();
     this.client = RedisClient.create(resources, uri);
-    Duration connectTimeout =
-        config.timeout().compareTo(MIN_CONNECT_TIMEOUT) > 0
-            ? config.timeout()
-            : MIN_CONNECT_TIMEOUT;
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
