@@ -63,7 +63,7 @@ class SharedRedisGatewayTest {
           backend: redis
           redis:
             url: %2$s
-            timeout: 200ms
+            timeout: 500ms
         %3$s
         """
             .formatted(upstream.url(), redis.url(), rateLimit.indent(2)));
@@ -114,7 +114,7 @@ class SharedRedisGatewayTest {
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     double expected = 10 + 2 * elapsed;
-    assertTrue(sent > 40, "too few requests to tell: " + sent);
+    assertTrue(sent > 20, "too few requests to tell: " + sent);
     assertTrue(
         // above: the whole point; below: a slow machine may let a token's moment pass unused
         admitted >= expected - 2.5 && admitted <= expected + 1.5,
@@ -142,7 +142,7 @@ class SharedRedisGatewayTest {
     for (int i = 0; i < 10; i++) {
       long t = System.nanoTime();
       assertEquals(200, status(g), "allowed while Redis is down");
-      assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(1), "a request hung");
+      assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(3), "a request hung");
     }
 
     redis.restart(); // empty: the bucket starts full again
@@ -159,7 +159,7 @@ class SharedRedisGatewayTest {
       long t = System.nanoTime();
       RawHttp.Response r =
           RawHttp.send(g.port(), "GET /api/x HTTP/1.1\nHost: gw\nConnection: close\n\n");
-      assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(1), "a request hung");
+      assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(3), "a request hung");
       assertEquals(503, r.status());
       assertEquals("{\"error\":\"service unavailable\"}", r.body());
       assertEquals("1", r.header("Retry-After"));
