@@ -42,6 +42,7 @@ class RateLimitWarIT {
             backend: redis
             redis:
               url: %s
+              timeout: 2s    # this test is about packaging; a loaded CI machine is slow
           """
               .formatted(port, upstream.url(), redis.url()));
       try (GatewayProcess gateway =

@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  */
 public final class RedisBuckets implements KeyedRateLimiter {
   private static final Duration KEEP_AFTER_FULL = Duration.ofSeconds(1);
+  private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(2);
 
   private final String prefix;
   private final RedisConnection redis;
@@ -50,6 +51,23 @@ public final class RedisBuckets implements KeyedRateLimiter {
     this.shape = () -> configuration;
     this.limit = config.burst();
     this.timeout = config.redis().timeout();
+    redis.commands().ifPresent(this::warmUp);
+  }
+
+  /**
+   * One take on a key of its own before any request, with a generous timeout: on a cold JVM the
+   * first take (class loading, Bucket4j's first serialisation, Redis compiling the script) can
+   * outlast a 100 ms timeout, and the first requests would then be let through (or, with {@code
+   * deny}, refused) as if Redis were down.
+   */
+  private void warmUp(RedisAsyncCommands<String, byte[]> commands) {
+    try {
+      proxies(commands, WARM_UP_TIMEOUT)
+          .getProxy(prefix + "~warm-up", shape)
+          .tryConsumeAndReturnRemaining(1);
+    } catch (RuntimeException e) {
+      // not an outage yet: the first request will find out and report it
+    }
   }
 
   @Override
@@ -80,18 +98,20 @@ public final class RedisBuckets implements KeyedRateLimiter {
   private Manager managerFor(RedisAsyncCommands<String, byte[]> commands) {
     Manager m = manager;
     if (m == null || m.commands() != commands) {
-      ProxyManager<String> proxies =
-          Bucket4jLettuce.casBasedBuilder(commands)
-              .clientClock(BucketShape.timeMeter(this::wallNanos, true))
-              .requestTimeout(timeout)
-              .expirationAfterWrite(
-                  ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                      KEEP_AFTER_FULL))
-              .build();
-      m = new Manager(commands, proxies);
+      m = new Manager(commands, proxies(commands, timeout));
       manager = m;
     }
     return m;
+  }
+
+  private ProxyManager<String> proxies(
+      RedisAsyncCommands<String, byte[]> commands, Duration requestTimeout) {
+    return Bucket4jLettuce.casBasedBuilder(commands)
+        .clientClock(BucketShape.timeMeter(this::wallNanos, true))
+        .requestTimeout(requestTimeout)
+        .expirationAfterWrite(
+            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_FULL))
+        .build();
   }
 
   private long wallNanos() {
