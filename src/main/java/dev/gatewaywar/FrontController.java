@@ -1,5 +1,6 @@
 package dev.gatewaywar;
 
+import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.routing.BadPathException;
 import dev.gatewaywar.routing.RequestPath;
 import dev.gatewaywar.routing.RouteMatch;
@@ -51,10 +52,13 @@ final class FrontController extends HttpFilter {
       ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);
       return;
     }
-    Router.Lookup<CompiledRoute> lookup = runtime.router().find(path, clientRequest.getMethod());
+    GatewayRuntime current = runtime;
+    Router.Lookup<CompiledRoute> lookup = current.router().find(path, clientRequest.getMethod());
     if (lookup instanceof Router.Found<CompiledRoute> found) {
       CompiledRoute route = found.route().value();
       new RouteMatch(route.config().path(), found.params(), path).attachTo(clientRequest);
+      // once, before any filter keys on it (rate limiting, logging)
+      ClientAddress.resolve(clientRequest, current.trustedProxies()).attachTo(clientRequest);
       route.proxy().attachTo(clientRequest);
       runChain(route, chain, clientRequest, clientResponse);
     } else if (lookup instanceof Router.MethodNotAllowed<CompiledRoute> notAllowed) {

@@ -1,5 +1,6 @@
 package dev.gatewaywar;
 
+import dev.gatewaywar.clientaddress.TrustedProxies;
 import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
@@ -27,11 +28,13 @@ final class GatewayRuntime implements AutoCloseable {
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
   private final List<Filter> filters;
+  private final TrustedProxies trustedProxies;
 
   private GatewayRuntime(GatewayConfig config, Router<CompiledRoute> router, List<Filter> filters) {
     this.config = config;
     this.router = router;
     this.filters = filters;
+    this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
   }
 
   /**
@@ -89,6 +92,11 @@ final class GatewayRuntime implements AutoCloseable {
 
   Router<CompiledRoute> router() {
     return router;
+  }
+
+  /** Whose {@code X-Forwarded-For} names the client ({@code server.trusted_proxies}). */
+  TrustedProxies trustedProxies() {
+    return trustedProxies;
   }
 
   /** Destroys every filter this configuration created. */

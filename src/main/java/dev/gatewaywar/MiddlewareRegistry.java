@@ -1,6 +1,10 @@
 package dev.gatewaywar;
 
+import dev.gatewaywar.auth.AuthMiddleware;
+import dev.gatewaywar.auth.Claims;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.ratelimit.RateLimitMiddleware;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,6 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
    */
   static final Map<String, String> NOT_YET_AVAILABLE =
       Map.of(
-          "ratelimit", "rate limiting",
           "logging", "access logging",
           "metrics", "metrics",
           "tracing", "tracing");
@@ -67,7 +70,13 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
 
   /** The built-in middleware. */
   static List<Middleware> builtIns() {
-    return List.of(new dev.gatewaywar.auth.AuthMiddleware());
+    return List.of(
+        new AuthMiddleware(),
+        // claim:NAME rate-limit keys read the claims the auth filter verified earlier in the route
+        new RateLimitMiddleware(
+            System::nanoTime,
+            Clock.systemUTC(),
+            (request, name) -> Claims.from(request).flatMap(claims -> claims.string(name))));
   }
 
   public Optional<Middleware> find(String name) {

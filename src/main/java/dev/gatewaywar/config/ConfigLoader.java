@@ -1,5 +1,6 @@
 package dev.gatewaywar.config;
 
+import dev.gatewaywar.clientaddress.TrustedProxies;
 import dev.gatewaywar.config.internal.Problems;
 import dev.gatewaywar.config.internal.YamlReader;
 import dev.gatewaywar.config.internal.YamlReader.Item;
@@ -12,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -109,7 +111,9 @@ public final class ConfigLoader {
     ServerConfig server = readServer(doc.mapping("server"));
     TimeoutsConfig timeouts = readTimeouts(doc.mapping("timeouts"), TimeoutsConfig.DEFAULT);
     AuthConfig auth = readAuth(doc.mapping("auth"));
-    List<RouteConfig> routes = readRoutes(doc, timeouts, auth.enabled());
+    // before the routes: a route's own rate_limit block inherits the keys it does not set
+    RateLimitConfig rateLimit = readRateLimit(doc.mapping("rate_limit"), RateLimitConfig.DEFAULT);
+    List<RouteConfig> routes = readRoutes(doc, timeouts, auth.enabled(), rateLimit);
     GatewayConfig config =
         new GatewayConfig(
             source,
@@ -118,7 +122,7 @@ public final class ConfigLoader {
             timeouts,
             readUpstream(doc.mapping("upstream")),
             auth,
-            readRateLimit(doc.mapping("rate_limit")),
+            rateLimit,
             readMetrics(doc.mapping("metrics")),
             readOtel(doc.mapping("otel")),
             readLogging(doc.mapping("logging")));
@@ -128,8 +132,15 @@ public final class ConfigLoader {
 
   private static ServerConfig readServer(YamlReader m) {
     int port = m.integer("port", ServerConfig.DEFAULT_PORT, 0, 65535);
+    List<String> trustedProxies = new ArrayList<>();
+    for (Item proxy : m.scalarList("trusted_proxies")) {
+      TrustedProxies.problemWith(proxy.value())
+          .ifPresentOrElse(
+              p -> m.problems().add(proxy.line(), proxy.path(), p),
+              () -> trustedProxies.add(proxy.value().trim()));
+    }
     m.rejectUnknownKeys();
-    return new ServerConfig(port);
+    return new ServerConfig(port, trustedProxies);
   }
 
   private static TimeoutsConfig readTimeouts(YamlReader m, TimeoutsConfig inherited) {
@@ -307,14 +318,99 @@ public final class ConfigLoader {
     return a;
   }
 
-  private static RateLimitConfig readRateLimit(YamlReader m) {
-    RateLimitConfig r =
-        new RateLimitConfig(
-            m.bool("enabled", false),
-            m.number("requests_per_second", RateLimitConfig.DEFAULT.requestsPerSecond(), 0),
-            m.integer("burst", RateLimitConfig.DEFAULT.burst(), 1, Integer.MAX_VALUE));
+  /** A {@code rate_limit:} block; keys it does not set come from {@code inherited}. */
+  private static RateLimitConfig readRateLimit(YamlReader m, RateLimitConfig inherited) {
+    boolean enabled = m.bool("enabled", inherited.enabled());
+    double rps = m.number("requests_per_second", inherited.requestsPerSecond(), 0);
+    if (rps > RateLimitConfig.MAX_REQUESTS_PER_SECOND) {
+      m.problems()
+          .add(
+              m.value("requests_per_second").orElse(m.node()),
+              m.keyPath("requests_per_second"),
+              "must be at most " + (long) RateLimitConfig.MAX_REQUESTS_PER_SECOND);
+      rps = inherited.requestsPerSecond();
+    }
+    int burst = m.integer("burst", inherited.burst(), 1, Integer.MAX_VALUE);
+    RateLimitConfig.Key key = inherited.key();
+    if (m.has("key")) {
+      try {
+        key = RateLimitConfig.Key.parse(m.string("key", "address"));
+      } catch (IllegalArgumentException e) {
+        m.problems().add(m.value("key").get(), m.keyPath("key"), e.getMessage());
+      }
+    }
+    RateLimitConfig.Backend backend =
+        choice(m, "backend", RateLimitConfig.Backend.class, inherited.backend());
+    RateLimitConfig.RedisConfig redis = inherited.redis();
+    if (m.has("redis")) {
+      redis = readRedis(m.mapping("redis"), redis);
+    }
+    if (backend == RateLimitConfig.Backend.REDIS && redis == null) {
+      if (!m.has("redis")) { // else readRedis has said what is wrong with it
+        problemAt(m, "backend", "needs redis.url");
+      }
+      backend = RateLimitConfig.Backend.LOCAL;
+    }
+    RateLimitConfig.OnBackendError onError =
+        choice(
+            m,
+            "on_backend_error",
+            RateLimitConfig.OnBackendError.class,
+            inherited.onBackendError());
+    int maxKeys = m.integer("max_keys", inherited.maxKeys(), 1, 100_000_000);
+    Duration idle = m.duration("idle_timeout", inherited.idleTimeout());
     m.rejectUnknownKeys();
-    return r;
+    return new RateLimitConfig(enabled, rps, burst, key, backend, redis, onError, maxKeys, idle);
+  }
+
+  private static RateLimitConfig.RedisConfig readRedis(
+      YamlReader m, RateLimitConfig.RedisConfig inherited) {
+    Duration timeout =
+        m.duration(
+            "timeout",
+            inherited == null ? RateLimitConfig.RedisConfig.DEFAULT_TIMEOUT : inherited.timeout());
+    URI url = inherited == null ? null : inherited.url();
+    Optional<String> text =
+        inherited == null ? m.requiredString("url") : Optional.of(m.string("url", ""));
+    if (text.isPresent() && !text.get().isBlank()) {
+      url = null;
+      try {
+        URI u = new URI(text.get().trim());
+        if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme())) {
+          problemAt(m, "url", "must be a redis:// or rediss:// URL");
+        } else if (u.getHost() == null) {
+          problemAt(m, "url", "has no host");
+        } else {
+          url = u;
+        }
+      } catch (URISyntaxException e) {
+        // the message would repeat the URL, which may hold a password
+        problemAt(m, "url", "is not a URL");
+      }
+    }
+    m.rejectUnknownKeys();
+    return url == null ? null : new RateLimitConfig.RedisConfig(url, timeout);
+  }
+
+  private static void problemAt(YamlReader m, String key, String message) {
+    m.problems().add(m.value(key).orElse(m.node()), m.keyPath(key), message);
+  }
+
+  /** One of an enum's constants, written in lower case in the file. */
+  private static <E extends Enum<E>> E choice(
+      YamlReader m, String key, Class<E> type, E defaultValue) {
+    String text = m.string(key, defaultValue.name()).trim().toUpperCase(Locale.ROOT);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(text)) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(Locale.ROOT));
+    }
+    problemAt(m, key, "must be one of " + String.join(", ", names));
+    return defaultValue;
   }
 
   private static MetricsConfig readMetrics(YamlReader m) {
@@ -361,11 +457,14 @@ public final class ConfigLoader {
   }
 
   private List<RouteConfig> readRoutes(
-      YamlReader doc, TimeoutsConfig globalTimeouts, boolean authEnabled) {
+      YamlReader doc,
+      TimeoutsConfig globalTimeouts,
+      boolean authEnabled,
+      RateLimitConfig globalRateLimit) {
     List<RouteConfig> routes = new ArrayList<>();
     Map<String, List<RouteConfig>> byShape = new HashMap<>();
     for (YamlReader r : doc.mappingList("routes")) {
-      RouteConfig route = readRoute(r, globalTimeouts, authEnabled);
+      RouteConfig route = readRoute(r, globalTimeouts, authEnabled, globalRateLimit);
       if (route == null) {
         continue;
       }
@@ -377,7 +476,11 @@ public final class ConfigLoader {
     return routes;
   }
 
-  private RouteConfig readRoute(YamlReader r, TimeoutsConfig globalTimeouts, boolean authEnabled) {
+  private RouteConfig readRoute(
+      YamlReader r,
+      TimeoutsConfig globalTimeouts,
+      boolean authEnabled,
+      RateLimitConfig globalRateLimit) {
     Optional<String> path = r.requiredString("path");
     Optional<PathPattern> pattern = Optional.empty();
     if (path.isPresent()) {
@@ -419,12 +522,32 @@ public final class ConfigLoader {
     boolean preserveHost = r.bool("preserve_host", false);
     RouteAuthConfig auth =
         r.has("auth") ? readRouteAuth(r.mapping("auth"), names) : RouteAuthConfig.DEFAULT;
+    Optional<RateLimitConfig> rateLimit = Optional.empty();
+    if (r.has("rate_limit")) {
+      rateLimit = Optional.of(readRateLimit(r.mapping("rate_limit"), globalRateLimit));
+      if (!names.contains("ratelimit")) {
+        // a limit written down but never applied is worse than none: it looks like protection
+        r.problems()
+            .add(
+                r.value("rate_limit").get(),
+                r.keyPath("rate_limit"),
+                "the route has a rate_limit block but does not list the ratelimit middleware");
+      }
+    }
     r.rejectUnknownKeys();
     if (pattern.isEmpty() || target.isEmpty()) {
       return null;
     }
     return new RouteConfig(
-        pattern.get().text(), methods, target.get(), names, timeouts, preserveHost, auth, r.line());
+        pattern.get().text(),
+        methods,
+        target.get(),
+        names,
+        timeouts,
+        preserveHost,
+        auth,
+        rateLimit,
+        r.line());
   }
 
   private static Optional<URI> parseTarget(String text, YamlReader r) {

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param timeouts this route's own timeouts, when it sets any (unset keys inherit the global ones)
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
  * @param auth what this route's {@code auth} middleware checks and forwards
+ * @param rateLimit this route's own {@code rate_limit:} block (own buckets; unset keys inherit the
+ *     global block), when it has one
  * @param line the line of the route in the file, for messages
  */
 public record RouteConfig(
@@ -26,6 +28,7 @@ public record RouteConfig(
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
     RouteAuthConfig auth,
+    Optional<RateLimitConfig> rateLimit,
     int line) {
 
   public RouteConfig {
@@ -33,7 +36,7 @@ public record RouteConfig(
     middleware = List.copyOf(middleware);
   }
 
-  /** A route without an {@code auth:} block of its own. */
+  /** A route without {@code auth:} or {@code rate_limit:} blocks of its own. */
   public RouteConfig(
       String path,
       Set<String> methods,
@@ -42,7 +45,16 @@ public record RouteConfig(
       Optional<TimeoutsConfig> timeouts,
       boolean preserveHost,
       int line) {
-    this(path, methods, target, middleware, timeouts, preserveHost, RouteAuthConfig.DEFAULT, line);
+    this(
+        path,
+        methods,
+        target,
+        middleware,
+        timeouts,
+        preserveHost,
+        RouteAuthConfig.DEFAULT,
+        Optional.empty(),
+        line);
   }
 
   /** True when this route accepts {@code method}. */

@@ -1,0 +1,64 @@
+package dev.gatewaywar.clientaddress;
+
+import dev.gatewaywar.clientaddress.internal.CidrBlock;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The proxies whose {@code X-Forwarded-For} the gateway believes ({@code server.trusted_proxies}).
+ * Any other peer could write whatever it likes in that header, so only these may name the client.
+ */
+public interface TrustedProxies {
+
+  /** True when {@code address} is one of the trusted proxies. */
+  boolean contains(InetAddress address);
+
+  /** False when no proxy is trusted: the socket peer is always the client. */
+  boolean any();
+
+  /** Nothing trusted. */
+  static TrustedProxies none() {
+    return of(List.of());
+  }
+
+  /**
+   * The proxies in {@code cidrs} ({@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}).
+   *
+   * @throws IllegalArgumentException when one is not an address or block
+   */
+  static TrustedProxies of(List<String> cidrs) {
+    List<CidrBlock> blocks = cidrs.stream().map(CidrBlock::parse).toList();
+    return new TrustedProxies() {
+      @Override
+      public boolean contains(InetAddress address) {
+        for (CidrBlock b : blocks) {
+          if (b.contains(address)) {
+            return true;
+          }
+        }
+        return false;
+      }
+
+      @Override
+      public boolean any() {
+        return !blocks.isEmpty();
+      }
+
+      @Override
+      public String toString() {
+        return "TrustedProxies" + blocks;
+      }
+    };
+  }
+
+  /** What is wrong with {@code cidr} as a trusted proxy entry, if anything (for config checks). */
+  static Optional<String> problemWith(String cidr) {
+    try {
+      CidrBlock.parse(cidr);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+}

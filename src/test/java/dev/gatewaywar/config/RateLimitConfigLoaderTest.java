@@ -1,0 +1,217 @@
+package dev.gatewaywar.config;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.config.RateLimitConfig.Backend;
+import dev.gatewaywar.config.RateLimitConfig.Key;
+import dev.gatewaywar.config.RateLimitConfig.OnBackendError;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The rate-limit keys added to the Go original's block, the route block, and trusted proxies. */
+class RateLimitConfigLoaderTest {
+  private static final MiddlewareCatalog ANY_MIDDLEWARE = name -> Optional.empty();
+
+  private static GatewayConfig load(String yaml) throws ConfigException {
+    return new ConfigLoader(ANY_MIDDLEWARE, name -> null).parse(yaml, "test.yaml");
+  }
+
+  private static ConfigProblem onlyProblem(String yaml) {
+    ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
+    assertEquals(1, e.problems().size(), () -> "expected one problem, got " + e.problems());
+    return e.problems().get(0);
+  }
+
+  private static void assertProblem(ConfigProblem p, int line, String key, String fragment) {
+    assertAll(
+        () -> assertEquals(line, p.line(), () -> "line of " + p),
+        () -> assertEquals(key, p.key(), () -> "key of " + p),
+        () -> assertTrue(p.message().contains(fragment), () -> p.message()));
+  }
+
+  @Test
+  void goOriginalBlockGetsDefaultsForTheNewKeys() throws ConfigException {
+    RateLimitConfig r =
+        load("rate_limit:\n  enabled: true\n  requests_per_second: 5\n  burst: 4\n").rateLimit();
+    assertEquals(new RateLimitConfig(true, 5, 4), r);
+    assertEquals(Key.ADDRESS, r.key());
+    assertEquals(Backend.LOCAL, r.backend());
+    assertEquals(OnBackendError.ALLOW, r.onBackendError());
+    assertEquals(RateLimitConfig.DEFAULT_MAX_KEYS, r.maxKeys());
+    assertEquals(RateLimitConfig.DEFAULT_IDLE_TIMEOUT, r.idleTimeout());
+  }
+
+  @Test
+  void everyKeyIsRead() throws ConfigException {
+    RateLimitConfig r =
+        load("""
+                rate_limit:
+                  enabled: true
+                  requests_per_second: 2.5
+                  burst: 10
+                  key: header:X-Api-Key
+                  backend: redis
+                  redis:
+                    url: redis://:s3cret@cache:6380/2
+                    timeout: 50ms
+                  on_backend_error: deny
+                  max_keys: 5000
+                  idle_timeout: 90s
+                """)
+            .rateLimit();
+    assertEquals(2.5, r.requestsPerSecond());
+    assertEquals(10, r.burst());
+    assertEquals(new Key(Key.Kind.HEADER, "X-Api-Key"), r.key());
+    assertEquals(Backend.REDIS, r.backend());
+    assertEquals(URI.create("redis://:s3cret@cache:6380/2"), r.redis().url());
+    assertEquals(Duration.ofMillis(50), r.redis().timeout());
+    assertEquals(OnBackendError.DENY, r.onBackendError());
+    assertEquals(5000, r.maxKeys());
+    assertEquals(Duration.ofSeconds(90), r.idleTimeout());
+    assertTrue(!r.toString().contains("s3cret"), "the Redis password stays out of toString");
+  }
+
+  @Test
+  void routeBlockInheritsWhatItDoesNotSet() throws ConfigException {
+    GatewayConfig c =
+        load(
+            """
+            routes:
+              - path: /a
+                target: http://h
+                middleware: [ratelimit]
+                rate_limit:
+                  burst: 1
+              - path: /b
+                target: http://h
+                middleware: [ratelimit]
+            rate_limit:
+              enabled: true
+              requests_per_second: 3
+              burst: 6
+              key: header:X-Api-Key
+            """);
+    RateLimitConfig own = c.routes().get(0).rateLimit().orElseThrow();
+    assertEquals(1, own.burst());
+    assertEquals(3, own.requestsPerSecond());
+    assertTrue(own.enabled());
+    assertEquals(new Key(Key.Kind.HEADER, "X-Api-Key"), own.key());
+    assertEquals(Optional.empty(), c.routes().get(1).rateLimit());
+  }
+
+  @Test
+  void routeBlockWithoutTheMiddlewareIsAProblem() {
+    ConfigProblem p =
+        onlyProblem(
+            """
+            routes:
+              - path: /a
+                target: http://h
+                rate_limit:
+                  burst: 1
+            """);
+    assertProblem(p, 5, "routes[0].rate_limit", "does not list the ratelimit middleware");
+  }
+
+  @Test
+  void badKeyIsAProblem() {
+    assertProblem(
+        onlyProblem("rate_limit:\n  key: cookie:session\n"),
+        2,
+        "rate_limit.key",
+        "must be address, header:NAME or claim:NAME");
+    assertProblem(
+        onlyProblem("rate_limit:\n  key: 'header:'\n"), 2, "rate_limit.key", "header:NAME");
+  }
+
+  @Test
+  void claimKeyParsesSoTheMiddlewareCanSayWhyItIsNotAvailable() throws ConfigException {
+    assertEquals(
+        new Key(Key.Kind.CLAIM, "sub"), load("rate_limit:\n  key: claim:sub\n").rateLimit().key());
+  }
+
+  @Test
+  void redisBackendNeedsAUrl() {
+    assertProblem(
+        onlyProblem("rate_limit:\n  backend: redis\n"), 2, "rate_limit.backend", "needs redis.url");
+    assertProblem(
+        onlyProblem("rate_limit:\n  backend: redis\n  redis:\n    timeout: 1s\n"),
+        4,
+        "rate_limit.redis.url",
+        "is required");
+  }
+
+  @Test
+  void redisUrlMustBeRedis() {
+    ConfigProblem p =
+        onlyProblem("rate_limit:\n  backend: redis\n  redis:\n    url: http://user:pw@cache\n");
+    assertProblem(p, 4, "rate_limit.redis.url", "redis:// or rediss://");
+    assertTrue(!p.message().contains("pw"), "no password in messages");
+  }
+
+  @Test
+  void unknownBackendAndPolicyAreProblems() {
+    assertProblem(
+        onlyProblem("rate_limit:\n  backend: memcached\n"),
+        2,
+        "rate_limit.backend",
+        "local, redis");
+    assertProblem(
+        onlyProblem("rate_limit:\n  on_backend_error: retry\n"),
+        2,
+        "rate_limit.on_backend_error",
+        "allow, deny");
+  }
+
+  @Test
+  void absurdRateIsAProblem() {
+    assertProblem(
+        onlyProblem("rate_limit:\n  requests_per_second: 1e9\n"),
+        2,
+        "rate_limit.requests_per_second",
+        "at most 1000000");
+  }
+
+  @Test
+  void trustedProxiesAreCheckedAddresses() throws ConfigException {
+    assertEquals(
+        List.of("10.0.0.0/8", "::1"),
+        load("server:\n  trusted_proxies: [10.0.0.0/8, '::1']\n").server().trustedProxies());
+    assertEquals(List.of(), load("server:\n  port: 1\n").server().trustedProxies());
+    assertProblem(
+        onlyProblem("server:\n  trusted_proxies:\n    - 10.0.0.0/8\n    - lb.internal\n"),
+        4,
+        "server.trusted_proxies[1]",
+        "not an IP address");
+  }
+
+  @Test
+  void redisConfigWithoutRedisBackendIsKeptForRoutesThatUseIt() throws ConfigException {
+    GatewayConfig c =
+        load(
+            """
+            routes:
+              - path: /a
+                target: http://h
+                middleware: [ratelimit]
+                rate_limit:
+                  backend: redis
+            rate_limit:
+              redis:
+                url: redis://cache
+            """);
+    assertEquals(Backend.LOCAL, c.rateLimit().backend());
+    assertEquals(Backend.REDIS, c.routes().get(0).rateLimit().orElseThrow().backend());
+    assertEquals(
+        RateLimitConfig.RedisConfig.DEFAULT_TIMEOUT,
+        c.routes().get(0).rateLimit().orElseThrow().redis().timeout());
+    assertNull(load("rate_limit:\n  enabled: true\n").rateLimit().redis());
+  }
+}
