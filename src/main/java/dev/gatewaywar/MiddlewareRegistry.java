@@ -1,6 +1,7 @@
 package dev.gatewaywar;
 
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,6 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
       Map.of(
           "auth", "authentication",
           "ratelimit", "rate limiting",
-          "logging", "access logging",
           "tracing", "tracing");
 
   private final Map<String, Middleware> byName;
@@ -68,7 +68,7 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
 
   /** The built-in middleware; empty until the auth, rate-limit and observability ones arrive. */
   static List<Middleware> builtIns() {
-    return List.of(new MetricsMiddleware());
+    return List.of(new MetricsMiddleware(), new LoggingMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

@@ -115,7 +115,7 @@ class MiddlewareRegistryTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"metrics"})
+  @ValueSource(strings = {"metrics", "logging"})
   void observabilityBuiltInsAreAccepted(String name) {
     assertEquals(Optional.empty(), MiddlewareRegistry.standard(loader).problemWith(name));
   }

@@ -62,6 +62,7 @@ public final class GatewayMetrics {
             .name("gateway_requests_total")
             .help("Requests through routes that list the metrics middleware")
             .labelNames("method", "path", "status")
+            .withoutExemplars()
             .register(registry);
     requestDuration =
         Histogram.builder()
@@ -70,11 +71,13 @@ public final class GatewayMetrics {
             .labelNames("method", "path")
             .classicOnly()
             .classicUpperBounds(LATENCY_BUCKETS)
+            .withoutExemplars()
             .register(registry);
     inFlight =
         Gauge.builder()
             .name("gateway_requests_in_flight")
             .help("Requests inside the metrics middleware right now")
+            .withoutExemplars()
             .register(registry);
     upstreamDuration =
         Histogram.builder()
@@ -83,30 +86,35 @@ public final class GatewayMetrics {
             .labelNames("upstream")
             .classicOnly()
             .classicUpperBounds(LATENCY_BUCKETS)
+            .withoutExemplars()
             .register(registry);
     upstreamFailures =
         Counter.builder()
             .name("gateway_upstream_failures_total")
             .help("Upstream exchanges that failed before a response, by cause")
             .labelNames("upstream", "cause")
+            .withoutExemplars()
             .register(registry);
     rateLimitRejections =
         Counter.builder()
             .name("gateway_ratelimit_rejections_total")
             .help("Requests answered 429 by the ratelimit middleware")
             .labelNames("path")
+            .withoutExemplars()
             .register(registry);
     authFailures =
         Counter.builder()
             .name("gateway_auth_failures_total")
             .help("Requests answered 401 by the auth middleware, by reason")
             .labelNames("path", "reason")
+            .withoutExemplars()
             .register(registry);
     configReloads =
         Counter.builder()
             .name("gateway_config_reloads_total")
             .help("Configuration reload attempts, by result")
             .labelNames("result")
+            .withoutExemplars()
             .register(registry);
     // present from the start, so a dashboard shows 0 rather than "no data" until the first reload
     configReloads.initLabelValues("success");
@@ -114,9 +122,12 @@ public final class GatewayMetrics {
   }
 
   /**
-   * A fresh set of the gateway's metrics plus the JVM's, in a registry of its own. The JVM's
-   * allocation-per-pool metric is left out: it adds a listener to the platform's garbage-collector
-   * beans that cannot be removed, which would keep an undeployed webapp's classes in memory.
+   * A fresh set of the gateway's metrics plus the JVM's, in a registry of its own. Every family is
+   * built without exemplars: the client library samples them on a static scheduler thread that
+   * nothing can stop, which Tomcat rightly reports as a leak when the webapp is undeployed. The
+   * JVM's allocation-per-pool metric is left out: it adds a listener to the platform's
+   * garbage-collector beans that cannot be removed, which would keep an undeployed webapp's classes
+   * in memory.
    */
   public static GatewayMetrics create() {
     PrometheusRegistry registry = new PrometheusRegistry();

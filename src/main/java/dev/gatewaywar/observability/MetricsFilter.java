@@ -1,7 +1,6 @@
 package dev.gatewaywar.observability;
 
 import dev.gatewaywar.GatewayException;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -11,8 +10,6 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,24 +22,16 @@ final class MetricsFilter extends HttpFilter {
 
   private final String route;
   private final Counter requests;
+  private final Histogram duration;
   private final Gauge inFlight;
   private final LongSupplier nanoTime;
-
-  /** This route's duration series per standard method, resolved once instead of per request. */
-  private final Map<String, DistributionDataPoint> durationByMethod = new HashMap<>();
-
-  private final DistributionDataPoint otherMethodDuration;
 
   MetricsFilter(String route, GatewayMetrics metrics, LongSupplier nanoTime) {
     this.route = route;
     this.requests = metrics.requests;
+    this.duration = metrics.requestDuration;
     this.inFlight = metrics.inFlight;
     this.nanoTime = nanoTime;
-    Histogram duration = metrics.requestDuration;
-    for (String method : Labels.METHODS) {
-      durationByMethod.put(method, duration.labelValues(method, route));
-    }
-    otherMethodDuration = duration.labelValues(Labels.OTHER_METHOD, route);
   }
 
   @Override
@@ -63,12 +52,13 @@ final class MetricsFilter extends HttpFilter {
         // anything else thrown: the front controller answers 500 unless it is too late to
         status = response.isCommitted() ? response.getStatus() : 500;
       }
-      inFlight.dec();
-      String method = request.getMethod();
-      durationByMethod
-          .getOrDefault(method, otherMethodDuration)
+      String method = Labels.method(request.getMethod());
+      duration
+          .labelValues(method, route)
           .observe((nanoTime.getAsLong() - start) / NANOS_PER_SECOND);
-      requests.labelValues(Labels.method(method), route, Labels.status(status)).inc();
+      requests.labelValues(method, route, Labels.status(status)).inc();
+      // last, so a scrape that sees no request in flight sees every finished one counted
+      inFlight.dec();
     }
   }
 }
