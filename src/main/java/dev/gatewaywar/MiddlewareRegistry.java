@@ -3,6 +3,7 @@ package dev.gatewaywar;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
+import dev.gatewaywar.observability.TracingMiddleware;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,7 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
   static final Map<String, String> NOT_YET_AVAILABLE =
       Map.of(
           "auth", "authentication",
-          "ratelimit", "rate limiting",
-          "tracing", "tracing");
+          "ratelimit", "rate limiting");
 
   private final Map<String, Middleware> byName;
 
@@ -68,7 +68,7 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
 
   /** The built-in middleware; empty until the auth, rate-limit and observability ones arrive. */
   static List<Middleware> builtIns() {
-    return List.of(new MetricsMiddleware(), new LoggingMiddleware());
+    return List.of(new MetricsMiddleware(), new LoggingMiddleware(), new TracingMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

@@ -115,7 +115,7 @@ class MiddlewareRegistryTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"metrics", "logging"})
+  @ValueSource(strings = {"metrics", "logging", "tracing"})
   void observabilityBuiltInsAreAccepted(String name) {
     assertEquals(Optional.empty(), MiddlewareRegistry.standard(loader).problemWith(name));
   }

@@ -129,6 +129,9 @@ class AccessLogTest {
           middleware: [logging, reject]
         - path: /quiet
           target: UPSTREAM
+        - path: /traced
+          target: UPSTREAM
+          middleware: [tracing, logging]
       """;
 
   @Test
@@ -154,6 +157,22 @@ class AccessLogTest {
         ((String) line.get("time")).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z"), line::toString);
     assertFalse(line.containsKey("trace_id"), "no tracing on this route");
     assertFalse(err.toString(StandardCharsets.UTF_8).contains("/users/42"), "nothing on stderr");
+  }
+
+  @Test
+  void tracedRequestsCarryTheTraceAndSpanTheUpstreamSaw() throws Exception {
+    start(JSON_ROUTES);
+
+    send("GET", "/traced", null);
+
+    Map<String, Object> line = accessLines(1).get(0);
+    TestUpstream.Received got = upstream.nextRequest();
+    String traceparent = got.header("traceparent");
+    assertTrue(traceparent != null, () -> got.rawUri() + " " + got.headers().keySet() + err + out);
+    assertEquals(
+        "00-" + line.get("trace_id") + "-" + line.get("span_id"),
+        traceparent.substring(0, traceparent.lastIndexOf('-')),
+        line::toString);
   }
 
   @Test
