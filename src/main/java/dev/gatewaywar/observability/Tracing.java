@@ -10,14 +10,21 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -37,14 +44,31 @@ public final class Tracing implements AutoCloseable {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final SdkTracerProvider sdk;
+  private final ExecutorService exporterThreads;
   private final boolean agent;
 
   private Tracing(
-      Tracer tracer, TextMapPropagator propagator, SdkTracerProvider sdk, boolean agent) {
+      Tracer tracer,
+      TextMapPropagator propagator,
+      SdkTracerProvider sdk,
+      ExecutorService exporterThreads,
+      boolean agent) {
     this.tracer = tracer;
     this.propagator = propagator;
     this.sdk = sdk;
+    this.exporterThreads = exporterThreads;
     this.agent = agent;
+  }
+
+  /**
+   * The exporter's HTTP client runs on threads the gateway owns, so that stopping can wait for them
+   * to end: the exporter caches an encoder in a thread-local of each, and Tomcat reports a thread
+   * still holding one after undeploy as a leak.
+   */
+  private static Thread exporterThread(Runnable r) {
+    Thread t = new Thread(r, "gateway-otlp-export");
+    t.setDaemon(true);
+    return t;
   }
 
   /**
@@ -58,6 +82,7 @@ public final class Tracing implements AutoCloseable {
           global.getTracer(INSTRUMENTATION),
           global.getPropagators().getTextMapPropagator(),
           null,
+          null,
           true);
     }
     SdkTracerProviderBuilder builder =
@@ -67,10 +92,17 @@ public final class Tracing implements AutoCloseable {
                     .merge(
                         Resource.create(
                             Attributes.of(AttributeKey.stringKey("service.name"), "gateway"))));
+    ExecutorService exporterThreads = null;
     if (otel.enabled()) {
+      exporterThreads = Executors.newCachedThreadPool(Tracing::exporterThread);
       builder.addSpanProcessor(
           BatchSpanProcessor.builder(
-                  OtlpGrpcSpanExporter.builder().setEndpoint(endpointUrl(otel.endpoint())).build())
+                  new OwnThreadsExporter(
+                      OtlpGrpcSpanExporter.builder()
+                          .setEndpoint(endpointUrl(otel.endpoint()))
+                          .setExecutorService(exporterThreads)
+                          .build(),
+                      exporterThreads))
               .setScheduleDelay(Duration.ofSeconds(2))
               .build());
     } else {
@@ -80,7 +112,11 @@ public final class Tracing implements AutoCloseable {
     }
     SdkTracerProvider sdk = builder.build();
     return new Tracing(
-        sdk.get(INSTRUMENTATION), W3CTraceContextPropagator.getInstance(), sdk, false);
+        sdk.get(INSTRUMENTATION),
+        W3CTraceContextPropagator.getInstance(),
+        sdk,
+        exporterThreads,
+        false);
   }
 
   /**
@@ -93,6 +129,45 @@ public final class Tracing implements AutoCloseable {
       return true;
     } catch (ClassNotFoundException e) {
       return false;
+    }
+  }
+
+  /**
+   * Runs each export (where spans are encoded) on the gateway's exporter threads rather than on the
+   * SDK's batch thread, which may still be ending when the server checks for leaks.
+   */
+  private record OwnThreadsExporter(SpanExporter delegate, ExecutorService threads)
+      implements SpanExporter {
+    @Override
+    public CompletableResultCode export(Collection<SpanData> spans) {
+      CompletableResultCode result = new CompletableResultCode();
+      try {
+        threads.execute(
+            () -> {
+              CompletableResultCode done = delegate.export(spans);
+              done.whenComplete(
+                  () -> {
+                    if (done.isSuccess()) {
+                      result.succeed();
+                    } else {
+                      result.fail();
+                    }
+                  });
+            });
+      } catch (RejectedExecutionException e) {
+        result.fail();
+      }
+      return result;
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return delegate.flush();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return delegate.shutdown();
     }
   }
 
@@ -135,11 +210,33 @@ public final class Tracing implements AutoCloseable {
     return agent;
   }
 
-  /** Flushes and stops the SDK (its export thread included); nothing to do with the agent. */
+  /**
+   * Flushes and stops the SDK and waits for its threads to end; nothing to do with the agent. The
+   * last export runs in a thread of its own, for the same thread-local reason as {@link
+   * #exporterThread}: otherwise it would be the server's undeploy thread.
+   */
   @Override
   public void close() {
-    if (sdk != null) {
-      sdk.shutdown().join(10, TimeUnit.SECONDS);
+    if (sdk == null) {
+      return;
+    }
+    Thread stopper =
+        new Thread(() -> sdk.shutdown().join(10, TimeUnit.SECONDS), "gateway-tracing-shutdown");
+    stopper.start();
+    try {
+      stopper.join(TimeUnit.SECONDS.toMillis(15));
+      if (exporterThreads != null) {
+        exporterThreads.shutdownNow();
+        exporterThreads.awaitTermination(10, TimeUnit.SECONDS);
+      }
+      LOG.warning(
+          "DEBUGTHREADS "
+              + Thread.getAllStackTraces().keySet().stream()
+                  .map(Thread::getName)
+                  .sorted()
+                  .toList());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -9,6 +9,8 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.instrumentation.api.semconv.http.HttpServerRoute;
+import io.opentelemetry.instrumentation.api.semconv.http.HttpServerRouteSource;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -64,10 +66,10 @@ final class TracingFilter extends HttpFilter {
       throws IOException, ServletException {
     String name = request.getMethod() + " " + route;
     if (tracing.agent()) {
-      Span server = Span.current();
-      server.updateName(name);
-      server.setAttribute(HTTP_ROUTE, route);
-      attach(server.getSpanContext(), request);
+      // The agent's servlet instrumentation only knows the proxy servlet's mapping (/*); a route
+      // from a more specific source than the servlet wins, and the agent names its span after it.
+      HttpServerRoute.update(Context.current(), HttpServerRouteSource.CONTROLLER, route);
+      attach(Span.current().getSpanContext(), request);
       chain.doFilter(request, response);
       return;
     }
