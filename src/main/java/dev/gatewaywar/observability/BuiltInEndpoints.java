@@ -30,10 +30,6 @@ public final class BuiltInEndpoints {
   private static final JsonFactory JSON = new JsonFactory();
   private static final Map<String, String> ALLOW_GET = Map.of("Allow", "GET, HEAD");
 
-  /** No endpoints: what a gateway without observability set up serves. */
-  public static final BuiltInEndpoints NONE =
-      new BuiltInEndpoints(null, List.of(), null, null, null, new Readiness(), 0);
-
   private final String metricsPath;
   private final List<Cidr> metricsAllow;
   private final PrometheusScrapeHandler scrape;

@@ -229,12 +229,6 @@ public final class Tracing implements AutoCloseable {
         exporterThreads.shutdownNow();
         exporterThreads.awaitTermination(10, TimeUnit.SECONDS);
       }
-      LOG.warning(
-          "DEBUGTHREADS "
-              + Thread.getAllStackTraces().keySet().stream()
-                  .map(Thread::getName)
-                  .sorted()
-                  .toList());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -88,8 +88,6 @@ final class TracingFilter extends HttpFilter {
     Map<String, String> outgoing = new LinkedHashMap<>();
     tracing.propagator().inject(context, outgoing, Map::put);
     attach(span.getSpanContext(), request);
-    System.err.println(
-        "DEBUGTRACE " + outgoing + " " + span.getSpanContext() + " " + tracing.agent());
     int status = 0;
     try (Scope ignored = context.makeCurrent()) {
       chain.doFilter(new TraceHeaders(request, outgoing), response);
