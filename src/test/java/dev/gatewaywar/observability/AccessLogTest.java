@@ -173,6 +173,9 @@ class AccessLogTest {
         "00-" + line.get("trace_id") + "-" + line.get("span_id"),
         traceparent.substring(0, traceparent.lastIndexOf('-')),
         line::toString);
+    assertFalse(
+        err.toString(StandardCharsets.UTF_8).contains((String) line.get("trace_id")),
+        "a traced request writes nothing of its own to stderr");
   }
 
   @Test
