@@ -167,10 +167,12 @@ class TomcatObservabilityIT {
         Files.writeString(
             tomcat.base().resolve("gateway.yaml"),
             """
+            logging:
+              format: json
             routes:
               - path: /users/:id
                 target: %s
-                middleware: [tracing]
+                middleware: [tracing, logging]
             """
                 .formatted(upstream.url()),
             StandardCharsets.UTF_8);
@@ -210,6 +212,9 @@ class TomcatObservabilityIT {
         OtlpReceiver.hex(server.getSpanId()),
         OtlpReceiver.hex(client.getParentSpanId()),
         "one trace: server span, then client span");
+    Map<String, Object> line = accessLine(tomcat, "/users/7");
+    assertEquals(CLIENT_TRACE, line.get("trace_id"), "the access line leads to the agent's trace");
+    assertEquals(OtlpReceiver.hex(server.getSpanId()), line.get("span_id"));
   }
 
   /** The console line for {@code path}, parsed; waits (bounded) for it to be written. */
