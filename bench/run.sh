@@ -21,6 +21,9 @@
 #   SERVER_CPUS []      pin nginx and the gateway with taskset -c, e.g. 0
 #   RESULTS_TSV []      also append one line of figures to this file
 #   KEEP_LOGS []        1 keeps the temp dir with the configs and logs
+#   MIDDLEWARE []       the route's middleware list, e.g. "logging, metrics, tracing"; metrics
+#                       are exposed, the access log is JSON (to the gateway's log file), and
+#                       tracing runs without an exporter (otel.enabled: false: no collector here)
 set -euo pipefail
 
 DURATION=${DURATION:-15s}
@@ -32,6 +35,7 @@ WRK_CPUS=${WRK_CPUS:-}
 SERVER_CPUS=${SERVER_CPUS:-}
 RESULTS_TSV=${RESULTS_TSV:-}
 KEEP_LOGS=${KEEP_LOGS:-}
+MIDDLEWARE=${MIDDLEWARE:-}
 
 cd "$(dirname "$0")/.."
 WAR=target/gateway.war
@@ -148,9 +152,15 @@ fi
 cat >"$WORK/gateway.yaml" <<EOF
 server:
   port: 0
+metrics:
+  prometheus:
+    enabled: true
+logging:
+  format: json
 routes:
   - path: /json
     target: http://127.0.0.1:$NGINX_PORT
+    middleware: [$MIDDLEWARE]
 EOF
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 start "$SERVER_CPUS" java $JAVA_OPTS -jar "$WAR" --config "$WORK/gateway.yaml" \
@@ -197,6 +207,7 @@ errors() { # non-2xx responses and socket errors, as wrk reports them
 }
 accepts() { curl -s "http://127.0.0.1:$NGINX_PORT/nginx_status" | awk 'NR == 3 {print $1}'; }
 
+echo "route middleware: [$MIDDLEWARE]"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; gateway :$GATEWAY_PORT -> nginx :$NGINX_PORT" \
   "(cpus: wrk ${WRK_CPUS:-any}, servers ${SERVER_CPUS:-any})"
 echo "warming up the gateway for $WARMUP ..."
@@ -222,9 +233,10 @@ printf '%-10s %12s %10s %10s\n' gw/direct "$(ratio "$g_rps" "$d_rps")" "$(ratio 
   "$(ratio "$g_p99" "$d_p99")"
 echo "upstream connections the gateway opened while measured: $upstream_conns" \
   "for $(total "$WORK/gateway.txt") requests"
-problems=$(grep -cE 'WARNING|SEVERE|Exception' "$WORK/gateway.log" || true)
-echo "gateway log: $problems WARNING/SEVERE/exception lines ($(wc -l <"$WORK/gateway.log") lines in all)"
+problems=$(grep -vE '^\{' "$WORK/gateway.log" | grep -cE 'WARNING|SEVERE|Exception' || true)
+echo "gateway log: $problems WARNING/SEVERE/exception lines ($(wc -l <"$WORK/gateway.log") lines in all," \
+  "$(grep -c '^{' "$WORK/gateway.log" || true) access-log lines)"
 if [[ -n $RESULTS_TSV ]]; then
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$CONNECTIONS" "$g_rps" "$g_p50" \
-    "$g_p99" "$d_rps" "$d_p50" "$d_p99" "$upstream_conns" >>"$RESULTS_TSV"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$CONNECTIONS" "$g_rps" "$g_p50" \
+    "$g_p99" "$d_rps" "$d_p50" "$d_p99" "$upstream_conns" "[$MIDDLEWARE]" >>"$RESULTS_TSV"
 fi

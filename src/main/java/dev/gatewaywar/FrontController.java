@@ -44,15 +44,19 @@ final class FrontController extends HttpFilter {
   protected void doFilter(
       HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain)
       throws IOException, ServletException {
+    GatewayRuntime current = runtime;
+    String raw = pathWithinContext(clientRequest);
+    if (current.endpoints().serve(raw, clientRequest, clientResponse)) {
+      return;
+    }
     RequestPath path;
     try {
-      path = RequestPath.parse(pathWithinContext(clientRequest));
+      path = RequestPath.parse(raw);
     } catch (BadPathException e) {
       LOG.fine(() -> "bad request path: " + e.getMessage());
       ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);
       return;
     }
-    GatewayRuntime current = runtime;
     Router.Lookup<CompiledRoute> lookup = current.router().find(path, clientRequest.getMethod());
     if (lookup instanceof Router.Found<CompiledRoute> found) {
       CompiledRoute route = found.route().value();

@@ -5,6 +5,8 @@ import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.ConfigLocation;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.observability.GatewayMetrics;
+import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.ProxyServlet;
 import dev.gatewaywar.proxy.UpstreamClient;
 import jakarta.servlet.DispatcherType;
@@ -31,6 +33,7 @@ public final class GatewayBootstrap implements ServletContextListener {
 
   private UpstreamClient upstream;
   private FrontController frontController;
+  private Readiness readiness;
 
   @Override
   public void contextInitialized(ServletContextEvent event) {
@@ -38,6 +41,10 @@ public final class GatewayBootstrap implements ServletContextListener {
     ConfigLocation location =
         ConfigLocation.resolve(System::getProperty, System::getenv, context::getInitParameter);
     MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader());
+    // before the routes' filters are built: the metrics middleware records into these
+    GatewayMetrics metrics = GatewayMetrics.create();
+    metrics.installIn(context);
+    readiness = Readiness.installIn(context);
     GatewayRuntime runtime;
     try {
       GatewayConfig config = load(location, registry, context);
@@ -49,9 +56,10 @@ public final class GatewayBootstrap implements ServletContextListener {
       LOG.severe(e::getMessage);
       throw new IllegalStateException(e.getMessage(), e);
     }
-    upstream = UpstreamClient.of(runtime.config().upstream());
+    upstream = metrics.timing(UpstreamClient.of(runtime.config().upstream()));
     frontController = new FrontController(runtime);
     register(context, frontController, new ProxyServlet(upstream));
+    readiness.serving();
     LOG.info(
         () ->
             "gateway started with "
@@ -65,12 +73,16 @@ public final class GatewayBootstrap implements ServletContextListener {
 
   @Override
   public void contextDestroyed(ServletContextEvent event) {
+    if (readiness != null) {
+      readiness.stopping();
+    }
     if (frontController != null) {
       frontController.runtime().close();
     }
     if (upstream != null) {
       upstream.close();
     }
+    GatewayMetrics.uninstallFrom(event.getServletContext());
   }
 
   private static GatewayConfig load(

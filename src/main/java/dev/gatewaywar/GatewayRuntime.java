@@ -5,6 +5,9 @@ import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.observability.BuiltInEndpoints;
+import dev.gatewaywar.observability.GatewayMetrics;
+import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.ProxyRoute;
 import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.routing.Router;
@@ -29,12 +32,18 @@ final class GatewayRuntime implements AutoCloseable {
   private final Router<CompiledRoute> router;
   private final List<Filter> filters;
   private final TrustedProxies trustedProxies;
+  private final BuiltInEndpoints endpoints;
 
-  private GatewayRuntime(GatewayConfig config, Router<CompiledRoute> router, List<Filter> filters) {
+  private GatewayRuntime(
+      GatewayConfig config,
+      Router<CompiledRoute> router,
+      List<Filter> filters,
+      BuiltInEndpoints endpoints) {
     this.config = config;
     this.router = router;
     this.filters = filters;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
+    this.endpoints = endpoints;
   }
 
   /**
@@ -78,7 +87,11 @@ final class GatewayRuntime implements AutoCloseable {
               route.methods(),
               new CompiledRoute(route, chain, proxy)));
     }
-    GatewayRuntime runtime = new GatewayRuntime(config, Router.of(routes), List.copyOf(all));
+    BuiltInEndpoints endpoints =
+        BuiltInEndpoints.of(
+            config, GatewayMetrics.from(servletContext), Readiness.from(servletContext));
+    GatewayRuntime runtime =
+        new GatewayRuntime(config, Router.of(routes), List.copyOf(all), endpoints);
     if (!problems.isEmpty()) {
       runtime.close();
       throw new ConfigException(config.source(), problems);
@@ -97,6 +110,11 @@ final class GatewayRuntime implements AutoCloseable {
   /** Whose {@code X-Forwarded-For} names the client ({@code server.trusted_proxies}). */
   TrustedProxies trustedProxies() {
     return trustedProxies;
+  }
+
+  /** The metrics and health endpoints, answered before route matching. */
+  BuiltInEndpoints endpoints() {
+    return endpoints;
   }
 
   /** Destroys every filter this configuration created. */

@@ -3,6 +3,9 @@ package dev.gatewaywar;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.auth.Claims;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.observability.LoggingMiddleware;
+import dev.gatewaywar.observability.MetricsMiddleware;
+import dev.gatewaywar.observability.TracingMiddleware;
 import dev.gatewaywar.ratelimit.RateLimitMiddleware;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -17,16 +20,6 @@ import java.util.TreeSet;
  * web application's class loader (jars in {@code WEB-INF/lib}).
  */
 public final class MiddlewareRegistry implements MiddlewareCatalog {
-
-  /**
-   * Built-in names whose implementation is not in this build yet: naming one fails loudly instead
-   * of passing requests through unprotected, which is what a silently skipped {@code auth} does.
-   */
-  static final Map<String, String> NOT_YET_AVAILABLE =
-      Map.of(
-          "logging", "access logging",
-          "metrics", "metrics",
-          "tracing", "tracing");
 
   private final Map<String, Middleware> byName;
 
@@ -76,7 +69,10 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
         new RateLimitMiddleware(
             System::nanoTime,
             Clock.systemUTC(),
-            (request, name) -> Claims.from(request).flatMap(claims -> claims.string(name))));
+            (request, name) -> Claims.from(request).flatMap(claims -> claims.string(name))),
+        new MetricsMiddleware(),
+        new LoggingMiddleware(),
+        new TracingMiddleware());
   }
 
   public Optional<Middleware> find(String name) {
@@ -87,16 +83,6 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
   public Optional<String> problemWith(String name) {
     if (byName.containsKey(name)) {
       return Optional.empty();
-    }
-    String what = NOT_YET_AVAILABLE.get(name);
-    if (what != null) {
-      return Optional.of(
-          "middleware '"
-              + name
-              + "' ("
-              + what
-              + ") is a built-in that this version of gateway.war does not provide yet; remove it"
-              + " from the route rather than run without it");
     }
     TreeSet<String> known = new TreeSet<>(byName.keySet());
     String list = known.isEmpty() ? "none are installed" : "known: " + String.join(", ", known);

@@ -125,7 +125,9 @@ public final class ConfigLoader {
             rateLimit,
             readMetrics(doc.mapping("metrics")),
             readOtel(doc.mapping("otel")),
-            readLogging(doc.mapping("logging")));
+            readLogging(doc.mapping("logging")),
+            readHealth(doc.mapping("health")));
+    checkEndpointPaths(doc, config);
     doc.rejectUnknownKeys();
     return config;
   }
@@ -416,13 +418,72 @@ public final class ConfigLoader {
   private static MetricsConfig readMetrics(YamlReader m) {
     YamlReader p = m.mapping("prometheus");
     boolean enabled = p.bool("enabled", false);
-    String path = p.string("path", MetricsConfig.DEFAULT_PATH);
-    if (!path.startsWith("/")) {
-      m.problems().add(p.value("path").orElse(p.node()), p.keyPath("path"), "must start with '/'");
+    String path = endpointPath(p, "path", MetricsConfig.DEFAULT_PATH);
+    List<Cidr> allow = new ArrayList<>();
+    for (Item a : m.scalarList("allow")) {
+      try {
+        allow.add(Cidr.parse(a.value()));
+      } catch (IllegalArgumentException e) {
+        m.problems().add(a.line(), a.path(), e.getMessage());
+      }
     }
     p.rejectUnknownKeys();
     m.rejectUnknownKeys();
-    return new MetricsConfig(enabled, path);
+    return new MetricsConfig(enabled, path, allow);
+  }
+
+  private static HealthConfig readHealth(YamlReader m) {
+    HealthConfig h =
+        new HealthConfig(
+            m.bool("enabled", HealthConfig.DEFAULT.enabled()),
+            endpointPath(m, "liveness_path", HealthConfig.DEFAULT_LIVENESS_PATH),
+            endpointPath(m, "readiness_path", HealthConfig.DEFAULT_READINESS_PATH));
+    m.rejectUnknownKeys();
+    return h;
+  }
+
+  /** A built-in endpoint's path: absolute, matched exactly (no patterns). */
+  private static String endpointPath(YamlReader m, String key, String defaultValue) {
+    String path = m.string(key, defaultValue);
+    if (!path.startsWith("/") || path.contains("*") || path.contains(":")) {
+      m.problems()
+          .add(
+              m.value(key).orElse(m.node()),
+              m.keyPath(key),
+              "must start with '/' and be an exact path (no * or :), was '" + path + "'");
+    }
+    return path;
+  }
+
+  /** Two built-in endpoints on one path would leave one unreachable. */
+  private static void checkEndpointPaths(YamlReader doc, GatewayConfig c) {
+    HealthConfig h = c.health();
+    if (!h.enabled()) {
+      return;
+    }
+    if (h.livenessPath().equals(h.readinessPath())) {
+      YamlReader health = doc.mapping("health");
+      health
+          .problems()
+          .add(
+              health.value("readiness_path").orElse(health.node()),
+              health.keyPath("readiness_path"),
+              "liveness and readiness need different paths");
+    }
+    String metrics = c.metrics().path();
+    if (c.metrics().enabled()
+        && (metrics.equals(h.livenessPath()) || metrics.equals(h.readinessPath()))) {
+      YamlReader prometheus = doc.mapping("metrics").mapping("prometheus");
+      prometheus
+          .problems()
+          .add(
+              prometheus.value("path").orElse(prometheus.node()),
+              prometheus.keyPath("path"),
+              "'"
+                  + metrics
+                  + "' is also a health endpoint; the metrics and health endpoints need"
+                  + " different paths");
+    }
   }
 
   private static OtelConfig readOtel(YamlReader m) {

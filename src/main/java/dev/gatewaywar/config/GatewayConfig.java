@@ -17,7 +17,8 @@ public record GatewayConfig(
     RateLimitConfig rateLimit,
     MetricsConfig metrics,
     OtelConfig otel,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    HealthConfig health) {
 
   public GatewayConfig {
     routes = List.copyOf(routes);

@@ -154,20 +154,14 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void builtInMiddlewareNamesFailWithNotProvidedYet() {
+  void goOriginalConfigLoadsWithTheRealMiddlewareRegistry() throws ConfigException {
     ConfigLoader loader = new ConfigLoader(MiddlewareRegistry.standard(NO_PROVIDERS), n -> null);
 
-    List<ConfigProblem> all = problems(loader, GO_ORIGINAL);
+    GatewayConfig c = loader.parse(GO_ORIGINAL, "config.yaml");
 
-    // auth and ratelimit are built in; the others are not yet
     assertEquals(
-        List.of("routes[0].middleware[0]", "routes[0].middleware[3]", "routes[0].middleware[4]"),
-        all.stream().map(ConfigProblem::key).toList());
-    for (ConfigProblem p : all) {
-      assertEquals(7, p.line(), p::toString);
-      assertTrue(p.message().contains("does not provide yet"), p::toString);
-    }
-    assertTrue(all.get(1).message().contains("'logging'"), all.get(1)::toString);
+        List.of("tracing", "auth", "ratelimit", "logging", "metrics"),
+        c.routes().get(0).middleware());
   }
 
   // --- unknown keys ----------------------------------------------------------------------------
@@ -345,6 +339,52 @@ class ConfigLoaderTest {
         3,
         "metrics.prometheus.path",
         "must start with '/'");
+  }
+
+  @Test
+  void metricsAllowListIsParsedIntoAddressBlocks() throws ConfigException {
+    GatewayConfig c =
+        load(
+            "metrics:\n  prometheus:\n    enabled: true\n  allow: [127.0.0.1/32, 10.0.0.0/8, \"::1\"]\n");
+
+    assertEquals(
+        List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("10.0.0.0/8"), Cidr.parse("::1/128")),
+        c.metrics().allow());
+  }
+
+  @Test
+  void metricsAllowEntryThatIsNoAddressIsReportedAtItsLine() {
+    assertProblem(
+        onlyProblem("metrics:\n  allow:\n    - 10.0.0.0/8\n    - localhost\n"),
+        4,
+        "metrics.allow[1]",
+        "'localhost' is not an IP address");
+  }
+
+  @Test
+  void healthDefaultsAndOwnPaths() throws ConfigException {
+    assertEquals(HealthConfig.DEFAULT, load("routes: []\n").health());
+    assertEquals(
+        new HealthConfig(true, "/live", "/ready"),
+        load("health:\n  liveness_path: /live\n  readiness_path: /ready\n").health());
+  }
+
+  @Test
+  void builtInEndpointsOnOnePathAreAProblem() {
+    assertProblem(
+        onlyProblem("metrics:\n  prometheus:\n    enabled: true\n    path: /healthz\n"),
+        4,
+        "metrics.prometheus.path",
+        "different paths");
+  }
+
+  @Test
+  void healthPathMustBeExact() {
+    assertProblem(
+        onlyProblem("health:\n  readiness_path: /ready/*\n"),
+        2,
+        "health.readiness_path",
+        "exact path");
   }
 
   // --- targets ---------------------------------------------------------------------------------

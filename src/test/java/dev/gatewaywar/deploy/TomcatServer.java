@@ -72,6 +72,8 @@ final class TomcatServer implements AutoCloseable {
   private final Distribution distribution;
   private final Path base;
   private final int port;
+  private final List<String> jvmOptions = new ArrayList<>();
+  private final Map<String, String> environment = new java.util.LinkedHashMap<>();
   private Process process;
 
   private TomcatServer(Distribution distribution, Path base, int port) {
@@ -102,6 +104,18 @@ final class TomcatServer implements AutoCloseable {
     int port = freePort();
     rewriteServerXml(base.resolve("conf/server.xml"), port);
     return new TomcatServer(distribution, base, port);
+  }
+
+  /** Adds JVM options (no whitespace inside one) to those {@link #start} passes to Tomcat. */
+  TomcatServer withJvmOptions(String... options) {
+    jvmOptions.addAll(List.of(options));
+    return this;
+  }
+
+  /** Sets an environment variable for the Tomcat process. */
+  TomcatServer withEnvironment(String name, String value) {
+    environment.put(name, value);
+    return this;
   }
 
   /** Copies {@code war} into webapps/ as {@code name} (ROOT.war serves at /, x.war at /x). */
@@ -145,7 +159,10 @@ final class TomcatServer implements AutoCloseable {
     env.put("CATALINA_BASE", base.toString());
     env.put(
         "CATALINA_OPTS",
-        "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dgateway.config=" + config);
+        "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dgateway.config="
+            + config
+            + jvmOptions.stream().map(o -> " " + o).collect(Collectors.joining()));
+    env.putAll(environment);
     process = builder.start();
     LIVE.add(process.toHandle());
     awaitFirstAnswer();

@@ -10,6 +10,7 @@ import dev.gatewaywar.MiddlewareContext;
 import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.config.HealthConfig;
 import dev.gatewaywar.config.LoggingConfig;
 import dev.gatewaywar.config.MetricsConfig;
 import dev.gatewaywar.config.OtelConfig;
@@ -124,7 +125,8 @@ class ClientKeyResolverTest {
             limits,
             new MetricsConfig(false, "/metrics"),
             new OtelConfig(false, "localhost:4317"),
-            new LoggingConfig(LoggingConfig.Format.JSON, "info"));
+            new LoggingConfig(LoggingConfig.Format.JSON, "info"),
+            HealthConfig.DEFAULT);
     return new MiddlewareContext(config, route, null);
   }
 

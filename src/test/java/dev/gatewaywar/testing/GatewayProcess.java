@@ -16,10 +16,12 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
+  private final Path errorLog;
 
-  private GatewayProcess(Process process, Path log) {
+  private GatewayProcess(Process process, Path log, Path errorLog) {
     this.process = process;
     this.log = log;
+    this.errorLog = errorLog;
   }
 
   /** The WAR built by this build (failsafe passes its path as the {@code gateway.war} property). */
@@ -34,7 +36,20 @@ public final class GatewayProcess implements AutoCloseable {
   /** Starts the WAR and returns once it accepts connections on {@code port} (60 s at most). */
   public static GatewayProcess start(List<String> jvmArgs, int port, String... args)
       throws IOException, InterruptedException {
-    GatewayProcess p = launch(jvmArgs, args);
+    return awaitPort(launch(jvmArgs, false, args), port);
+  }
+
+  /**
+   * Like {@link #start}, with standard output and standard error in separate files: {@link
+   * #output()} is then standard output only, {@link #errorOutput()} standard error.
+   */
+  public static GatewayProcess startSeparatingStderr(List<String> jvmArgs, int port, String... args)
+      throws IOException, InterruptedException {
+    return awaitPort(launch(jvmArgs, true, args), port);
+  }
+
+  private static GatewayProcess awaitPort(GatewayProcess p, int port)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!p.process.isAlive()) {
@@ -56,7 +71,7 @@ public final class GatewayProcess implements AutoCloseable {
    * #output}.
    */
   public static GatewayProcess run(String... args) throws IOException, InterruptedException {
-    GatewayProcess p = launch(List.of(), args);
+    GatewayProcess p = launch(List.of(), false, args);
     if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
       p.close();
       throw new IllegalStateException("command did not finish within 60 s");
@@ -64,7 +79,8 @@ public final class GatewayProcess implements AutoCloseable {
     return p;
   }
 
-  private static GatewayProcess launch(List<String> jvmArgs, String... args) throws IOException {
+  private static GatewayProcess launch(List<String> jvmArgs, boolean separateStderr, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
@@ -72,9 +88,15 @@ public final class GatewayProcess implements AutoCloseable {
     command.add(war().toString());
     command.addAll(List.of(args));
     Path log = Files.createTempFile("gateway-process", ".log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new GatewayProcess(process, log);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(log.toFile());
+    Path errorLog = null;
+    if (separateStderr) {
+      errorLog = Files.createTempFile("gateway-process", ".err.log");
+      builder.redirectError(errorLog.toFile());
+    } else {
+      builder.redirectErrorStream(true);
+    }
+    return new GatewayProcess(builder.start(), log, errorLog);
   }
 
   public int exitCode() {
@@ -91,6 +113,11 @@ public final class GatewayProcess implements AutoCloseable {
 
   public String output() throws IOException {
     return Files.readString(log);
+  }
+
+  /** Standard error, when started with {@link #startSeparatingStderr}; else empty. */
+  public String errorOutput() throws IOException {
+    return errorLog == null ? "" : Files.readString(errorLog);
   }
 
   @Override

@@ -20,4 +20,19 @@ public final class WebappDir {
         Path.of("src/main/webapp/WEB-INF/gateway.yaml"), dir.resolve("WEB-INF/gateway.yaml"));
     return dir;
   }
+
+  /**
+   * Like {@link #create()}, with {@code providers} listed as {@link dev.gatewaywar.Middleware}s.
+   */
+  public static Path withMiddleware(Class<?>... providers) throws IOException {
+    Path dir = create();
+    Path services = dir.resolve("WEB-INF/classes/META-INF/services");
+    Files.createDirectories(services);
+    StringBuilder list = new StringBuilder();
+    for (Class<?> p : providers) {
+      list.append(p.getName()).append('\n');
+    }
+    Files.writeString(services.resolve("dev.gatewaywar.Middleware"), list);
+    return dir;
+  }
 }

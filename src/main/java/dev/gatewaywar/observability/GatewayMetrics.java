@@ -1,0 +1,203 @@
+package dev.gatewaywar.observability;
+
+import dev.gatewaywar.proxy.UpstreamClient;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.ServletContext;
+
+/**
+ * The gateway's Prometheus metrics: one registry per deployed webapp (never the client library's
+ * static default one, so two gateways in one JVM keep their own counts and an undeployed one leaves
+ * nothing behind), with every family the gateway exports registered up front.
+ *
+ * <p>Other parts of the gateway record through the methods here, found once when their filter is
+ * built with {@link #from(ServletContext)}:
+ *
+ * <pre>{@code
+ * GatewayMetrics metrics = GatewayMetrics.from(context.servletContext());
+ * ...
+ * metrics.rateLimitRejected(route.path());   // per 429
+ * metrics.authFailed(route.path(), "invalid_token");   // per 401
+ * metrics.configReloaded(true);   // per reload attempt
+ * }</pre>
+ *
+ * Label values must come from a bounded set (route patterns, fixed reason codes), never from the
+ * request, so the number of series stays bounded.
+ */
+public final class GatewayMetrics {
+  private static final String ATTRIBUTE = GatewayMetrics.class.getName();
+
+  /**
+   * Request and upstream latency buckets, in seconds: from a cache hit on loopback
+   * (sub-millisecond) to the longest read timeout a gateway usually allows (tens of seconds).
+   */
+  static final double[] LATENCY_BUCKETS = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+  };
+
+  private final PrometheusRegistry registry;
+  final Counter requests;
+  final Histogram requestDuration;
+  final Gauge inFlight;
+  final Histogram upstreamDuration;
+  final Counter upstreamFailures;
+  private final Counter rateLimitRejections;
+  private final Counter authFailures;
+  private final Counter configReloads;
+
+  private GatewayMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
+    requests =
+        Counter.builder()
+            .name("gateway_requests_total")
+            .help("Requests through routes that list the metrics middleware")
+            .labelNames("method", "path", "status")
+            .withoutExemplars()
+            .register(registry);
+    requestDuration =
+        Histogram.builder()
+            .name("gateway_request_duration_seconds")
+            .help("Time from the metrics middleware to the end of the response, by route")
+            .labelNames("method", "path")
+            .classicOnly()
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+    inFlight =
+        Gauge.builder()
+            .name("gateway_requests_in_flight")
+            .help("Requests inside the metrics middleware right now")
+            .withoutExemplars()
+            .register(registry);
+    upstreamDuration =
+        Histogram.builder()
+            .name("gateway_upstream_duration_seconds")
+            .help("Time from sending to an upstream until its status and headers arrived")
+            .labelNames("upstream")
+            .classicOnly()
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+    upstreamFailures =
+        Counter.builder()
+            .name("gateway_upstream_failures_total")
+            .help("Upstream exchanges that failed before a response, by cause")
+            .labelNames("upstream", "cause")
+            .withoutExemplars()
+            .register(registry);
+    rateLimitRejections =
+        Counter.builder()
+            .name("gateway_ratelimit_rejections_total")
+            .help("Requests answered 429 by the ratelimit middleware")
+            .labelNames("path")
+            .withoutExemplars()
+            .register(registry);
+    authFailures =
+        Counter.builder()
+            .name("gateway_auth_failures_total")
+            .help("Requests answered 401 by the auth middleware, by reason")
+            .labelNames("path", "reason")
+            .withoutExemplars()
+            .register(registry);
+    configReloads =
+        Counter.builder()
+            .name("gateway_config_reloads_total")
+            .help("Configuration reload attempts, by result")
+            .labelNames("result")
+            .withoutExemplars()
+            .register(registry);
+    // present from the start, so a dashboard shows 0 rather than "no data" until the first reload
+    configReloads.initLabelValues("success");
+    configReloads.initLabelValues("failure");
+  }
+
+  /**
+   * A fresh set of the gateway's metrics plus the JVM's, in a registry of its own. Every family is
+   * built without exemplars: the client library samples them on a static scheduler thread that
+   * nothing can stop, which Tomcat rightly reports as a leak when the webapp is undeployed. The
+   * JVM's allocation-per-pool metric is left out: it adds a listener to the platform's
+   * garbage-collector beans that cannot be removed, which would keep an undeployed webapp's classes
+   * in memory.
+   */
+  public static GatewayMetrics create() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    JvmThreadsMetrics.builder().register(registry);
+    JvmBufferPoolMetrics.builder().register(registry);
+    JvmClassLoadingMetrics.builder().register(registry);
+    JvmCompilationMetrics.builder().register(registry);
+    JvmGarbageCollectorMetrics.builder().register(registry);
+    JvmMemoryMetrics.builder().register(registry);
+    JvmRuntimeInfoMetric.builder().register(registry);
+    ProcessMetrics.builder().register(registry);
+    return metrics;
+  }
+
+  /** Makes these the metrics of the webapp {@code context}; called once, by the bootstrap. */
+  public void installIn(ServletContext context) {
+    context.setAttribute(ATTRIBUTE, this);
+  }
+
+  /** Forgets these metrics when the webapp stops. */
+  public static void uninstallFrom(ServletContext context) {
+    context.removeAttribute(ATTRIBUTE);
+  }
+
+  /**
+   * The metrics of the webapp {@code context}.
+   *
+   * @throws IllegalStateException when the gateway's bootstrap has not installed them (a filter
+   *     built outside the gateway)
+   */
+  public static GatewayMetrics from(ServletContext context) {
+    Object m = context.getAttribute(ATTRIBUTE);
+    if (m instanceof GatewayMetrics metrics) {
+      return metrics;
+    }
+    throw new IllegalStateException("the gateway's metrics are not installed in this webapp");
+  }
+
+  /** The registry the metrics endpoint exposes. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * {@code upstream} with its exchanges timed into {@code gateway_upstream_duration_seconds} and
+   * failures counted in {@code gateway_upstream_failures_total}, labelled with the target's {@code
+   * scheme://host:port} (a value from the configuration, so bounded).
+   */
+  public UpstreamClient timing(UpstreamClient upstream) {
+    return new TimedUpstreamClient(upstream, upstreamDuration, upstreamFailures, System::nanoTime);
+  }
+
+  /** One request answered 429 by rate limiting on the route with pattern {@code path}. */
+  public void rateLimitRejected(String path) {
+    rateLimitRejections.labelValues(path).inc();
+  }
+
+  /**
+   * One request answered 401 on the route with pattern {@code path}.
+   *
+   * @param reason a fixed code such as {@code missing_token} or {@code invalid_token}, never text
+   *     taken from the request or the token
+   */
+  public void authFailed(String path, String reason) {
+    authFailures.labelValues(path, reason).inc();
+  }
+
+  /** One configuration reload attempt: {@code result="success"} or {@code "failure"}. */
+  public void configReloaded(boolean success) {
+    configReloads.labelValues(success ? "success" : "failure").inc();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.gatewaywar.observability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.testing.PrometheusText;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The metrics other features record through (rate limiting, auth, reloads), and the JVM's. */
+class GatewayMetricsTest {
+
+  private static PrometheusText text(GatewayMetrics metrics) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create()
+        .write(out, metrics.registry().scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+    return PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void hooksForOtherFeaturesCountByRouteAndReason() throws Exception {
+    GatewayMetrics metrics = GatewayMetrics.create();
+    metrics.rateLimitRejected("/users/:id");
+    metrics.rateLimitRejected("/users/:id");
+    metrics.authFailed("/admin", "invalid_token");
+    metrics.configReloaded(true);
+
+    PrometheusText m = text(metrics);
+
+    assertEquals("counter", m.type("gateway_ratelimit_rejections_total").orElseThrow());
+    assertEquals(2, m.value("gateway_ratelimit_rejections_total", Map.of("path", "/users/:id")));
+    assertEquals(
+        1,
+        m.value(
+            "gateway_auth_failures_total", Map.of("path", "/admin", "reason", "invalid_token")));
+    assertEquals(1, m.value("gateway_config_reloads_total", Map.of("result", "success")));
+    assertEquals(0, m.value("gateway_config_reloads_total", Map.of("result", "failure")));
+  }
+
+  @Test
+  void jvmAndProcessMetricsAreIncluded() throws Exception {
+    PrometheusText m = text(GatewayMetrics.create());
+
+    assertEquals("gauge", m.type("jvm_memory_used_bytes").orElseThrow());
+    assertTrue(m.type("jvm_threads_current").isPresent(), "threads");
+    assertTrue(m.type("jvm_gc_collection_seconds").isPresent(), "gc");
+    assertTrue(m.type("process_cpu_seconds_total").isPresent(), "process");
+  }
+
+  @Test
+  void eachInstanceHasItsOwnRegistry() throws Exception {
+    GatewayMetrics a = GatewayMetrics.create();
+    GatewayMetrics b = GatewayMetrics.create();
+    a.configReloaded(false);
+
+    assertEquals(1, text(a).value("gateway_config_reloads_total", Map.of("result", "failure")));
+    assertEquals(0, text(b).value("gateway_config_reloads_total", Map.of("result", "failure")));
+  }
+
+  @Test
+  void fromFailsClearlyWhenTheBootstrapDidNotInstallThem() {
+    jakarta.servlet.ServletContext empty =
+        (jakarta.servlet.ServletContext)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {jakarta.servlet.ServletContext.class},
+                (p, method, args) -> null);
+
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> GatewayMetrics.from(empty));
+    assertTrue(e.getMessage().contains("not installed"), e.getMessage());
+  }
+}
