@@ -1,6 +1,7 @@
 package dev.gatewaywar;
 
 import dev.gatewaywar.clientaddress.ClientAddress;
+import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.routing.BadPathException;
 import dev.gatewaywar.routing.RequestPath;
 import dev.gatewaywar.routing.RouteMatch;
@@ -24,9 +25,11 @@ final class FrontController extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(FrontController.class.getName());
 
   private volatile GatewayRuntime runtime;
+  private final GatewayMetrics metrics;
 
-  FrontController(GatewayRuntime runtime) {
+  FrontController(GatewayRuntime runtime, GatewayMetrics metrics) {
     this.runtime = runtime;
+    this.metrics = metrics;
   }
 
   /** Swaps in a new configuration; requests already routed finish on the old one. */
@@ -75,7 +78,7 @@ final class FrontController extends HttpFilter {
     }
   }
 
-  private static void runChain(
+  private void runChain(
       CompiledRoute route,
       FilterChain terminal,
       HttpServletRequest clientRequest,
@@ -84,6 +87,8 @@ final class FrontController extends HttpFilter {
     try {
       RouteChain.run(route.filters(), terminal, clientRequest, clientResponse);
     } catch (GatewayException e) {
+      // counted here, the one place every filter's refusal passes, whatever filter raised it
+      metrics.refused(route.config().path(), e.error());
       if (!ErrorResponses.write(clientResponse, e)) {
         throw new IOException("response already committed when " + e.error() + " occurred", e);
       }

@@ -57,7 +57,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       throw new IllegalStateException(e.getMessage(), e);
     }
     upstream = metrics.timing(UpstreamClient.of(runtime.config().upstream()));
-    frontController = new FrontController(runtime);
+    frontController = new FrontController(runtime, metrics);
     register(context, frontController, new ProxyServlet(upstream));
     readiness.serving();
     LOG.info(

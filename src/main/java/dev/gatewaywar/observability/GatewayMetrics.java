@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.GatewayError;
 import dev.gatewaywar.proxy.UpstreamClient;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -179,6 +180,23 @@ public final class GatewayMetrics {
    */
   public UpstreamClient timing(UpstreamClient upstream) {
     return new TimedUpstreamClient(upstream, upstreamDuration, upstreamFailures, System::nanoTime);
+  }
+
+  /**
+   * A request a route's filter refused with {@code error}: a 429 counts as a rate-limit rejection,
+   * a 401 or 403 as an auth failure (reason {@code missing_token}, {@code invalid_token} or {@code
+   * forbidden}); other refusals are in {@code gateway_requests_total} only.
+   */
+  public void refused(String path, GatewayError error) {
+    switch (error) {
+      case RATE_LIMITED -> rateLimitRejected(path);
+      case MISSING_TOKEN -> authFailed(path, "missing_token");
+      case INVALID_TOKEN -> authFailed(path, "invalid_token");
+      case FORBIDDEN -> authFailed(path, "forbidden");
+      default -> {
+        // not a rate-limit or auth refusal
+      }
+    }
   }
 
   /** One request answered 429 by rate limiting on the route with pattern {@code path}. */

@@ -341,4 +341,41 @@ class MetricsEndpointTest {
 
     assertEquals(403, r.statusCode());
   }
+
+  @Test
+  void authFailuresAndRateLimitRejectionsAreCountedPerRoute() throws Exception {
+    EmbeddedGateway g =
+        gateway(
+            """
+            metrics:
+              prometheus:
+                enabled: true
+            auth:
+              enabled: true
+              secret: a-test-secret-of-at-least-32-bytes
+            rate_limit:
+              enabled: true
+              requests_per_second: 0.01
+              burst: 1
+            routes:
+              - path: /private
+                target: UPSTREAM
+                middleware: [auth]
+              - path: /limited
+                target: UPSTREAM
+                middleware: [ratelimit]
+            """);
+    assertEquals(401, get(g, "/private").statusCode());
+    assertEquals(401, get(g, "/private").statusCode());
+    assertEquals(200, get(g, "/limited").statusCode());
+    assertEquals(429, get(g, "/limited").statusCode());
+
+    PrometheusText m = scrape(g);
+
+    assertEquals(
+        2,
+        m.value(
+            "gateway_auth_failures_total", Map.of("path", "/private", "reason", "missing_token")));
+    assertEquals(1, m.value("gateway_ratelimit_rejections_total", Map.of("path", "/limited")));
+  }
 }
