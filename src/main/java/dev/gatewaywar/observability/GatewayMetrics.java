@@ -15,6 +15,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.ServletContext;
+import java.util.Optional;
 
 /**
  * The gateway's Prometheus metrics: one registry per deployed webapp (never the client library's
@@ -55,6 +56,7 @@ public final class GatewayMetrics {
   private final Counter rateLimitRejections;
   private final Counter authFailures;
   private final Counter configReloads;
+  private final Counter rateLimitBackendErrors;
 
   private GatewayMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -117,6 +119,15 @@ public final class GatewayMetrics {
             .labelNames("result")
             .withoutExemplars()
             .register(registry);
+    rateLimitBackendErrors =
+        Counter.builder()
+            .name("gateway_ratelimit_backend_errors_total")
+            .help(
+                "Rate-limit backend (Redis) calls that failed; each such request followed"
+                    + " on_backend_error")
+            .labelNames("backend")
+            .withoutExemplars()
+            .register(registry);
     // present from the start, so a dashboard shows 0 rather than "no data" until the first reload
     configReloads.initLabelValues("success");
     configReloads.initLabelValues("failure");
@@ -166,6 +177,18 @@ public final class GatewayMetrics {
       return metrics;
     }
     throw new IllegalStateException("the gateway's metrics are not installed in this webapp");
+  }
+
+  /** The metrics of the webapp {@code context}, if the gateway installed them there. */
+  public static Optional<GatewayMetrics> find(ServletContext context) {
+    return context != null && context.getAttribute(ATTRIBUTE) instanceof GatewayMetrics metrics
+        ? Optional.of(metrics)
+        : Optional.empty();
+  }
+
+  /** One failed call to the rate-limit backend ({@code redis}). */
+  public void rateLimitBackendFailed(String backend) {
+    rateLimitBackendErrors.labelValues(backend).inc();
   }
 
   /** The registry the metrics endpoint exposes. */

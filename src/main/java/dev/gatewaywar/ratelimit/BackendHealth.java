@@ -15,16 +15,26 @@ public final class BackendHealth {
   private static final Logger LOG = Logger.getLogger(BackendHealth.class.getName());
 
   private final String backend;
+  private final Runnable onFailure;
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicLong errors = new AtomicLong();
 
   public BackendHealth(String backend) {
+    this(backend, () -> {});
+  }
+
+  /**
+   * @param onFailure called once per failed call, e.g. to count it in a metric
+   */
+  public BackendHealth(String backend, Runnable onFailure) {
     this.backend = backend;
+    this.onFailure = onFailure;
   }
 
   /** A call to the backend failed (timeout, refused, disconnected). */
   public void failed(Throwable cause) {
     errors.incrementAndGet();
+    onFailure.run();
     if (down.compareAndSet(false, true)) {
       LOG.log(
           Level.WARNING,

@@ -5,6 +5,7 @@ import dev.gatewaywar.MiddlewareContext;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.ratelimit.internal.RedisConnection;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -72,8 +73,18 @@ public final class RateLimitMiddleware implements Middleware {
             "rate_limit.key '" + limits.key() + "' needs auth before ratelimit in the route");
       }
     }
+    // Redis failures are counted in gateway_ratelimit_backend_errors_total when the gateway's
+    // metrics are installed (always in a deployed gateway; not in unit tests of this class)
+    Runnable onBackendError =
+        GatewayMetrics.find(context.servletContext())
+            .<Runnable>map(
+                m ->
+                    () ->
+                        m.rateLimitBackendFailed(
+                            limits.backend().name().toLowerCase(java.util.Locale.ROOT)))
+            .orElse(() -> {});
     synchronized (byConfig) {
-      Shared shared = byConfig.computeIfAbsent(config, c -> new Shared());
+      Shared shared = byConfig.computeIfAbsent(config, c -> new Shared(onBackendError));
       KeyedRateLimiter limiter;
       Runnable release;
       if (route.rateLimit().isPresent()) {
@@ -96,7 +107,8 @@ public final class RateLimitMiddleware implements Middleware {
       case LOCAL -> KeyedRateLimiter.local(limits, nanoTime);
       case REDIS -> {
         RedisConnection redis =
-            shared.redis.computeIfAbsent(limits.redis(), r -> new RedisConnection(r, nanoTime));
+            shared.redis.computeIfAbsent(
+                limits.redis(), r -> new RedisConnection(r, nanoTime, shared.onBackendError));
         // the bucket's shape is part of the name: instances running another shape (during a
         // rolling config change) keep separate buckets instead of reading each other's state
         String namespace =
@@ -129,9 +141,14 @@ public final class RateLimitMiddleware implements Middleware {
 
   /** What one configuration's ratelimit filters share. */
   private static final class Shared {
+    final Runnable onBackendError;
     KeyedRateLimiter global;
     final Map<RateLimitConfig.RedisConfig, RedisConnection> redis = new HashMap<>();
     int users;
+
+    Shared(Runnable onBackendError) {
+      this.onBackendError = onBackendError;
+    }
   }
 
   private static final class PassThrough implements Filter {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.standalone.EmbeddedGateway;
+import dev.gatewaywar.testing.PrometheusText;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.RedisServer;
 import dev.gatewaywar.testing.TestUpstream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +60,9 @@ class SharedRedisGatewayTest {
             middleware: [ratelimit]
             rate_limit:
               burst: 1000
+        metrics:
+          prometheus:
+            enabled: true
         rate_limit:
           enabled: true
           backend: redis
@@ -107,9 +112,6 @@ class SharedRedisGatewayTest {
       int s = status(sent % 2 == 0 ? one : two);
       assertTrue(s == 200 || s == 429, "status " + s);
       admitted += s == 200 ? 1 : 0;
-      if (s == 200)
-        System.out.println(
-            "SCRATCH " + (sent % 2) + " at " + (System.nanoTime() - start) / 1_000_000);
       sent++;
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
@@ -144,6 +146,13 @@ class SharedRedisGatewayTest {
       assertEquals(200, status(g), "allowed while Redis is down");
       assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(3), "a request hung");
     }
+    PrometheusText metrics =
+        PrometheusText.parse(
+            RawHttp.send(g.port(), "GET /metrics HTTP/1.1\nHost: gw\nConnection: close\n\n")
+                .body());
+    assertTrue(
+        metrics.value("gateway_ratelimit_backend_errors_total", Map.of("backend", "redis")) >= 10,
+        "each request Redis failed is counted");
 
     redis.restart(); // empty: the bucket starts full again
     assertTrue(limitedAgainWithin(g, 15), "no 429 within 15 s of Redis coming back");

@@ -71,8 +71,15 @@ public final class RedisConnection implements AutoCloseable {
   private volatile boolean closed;
 
   public RedisConnection(RedisConfig config, LongSupplier nanoTime) {
+    this(config, nanoTime, () -> {});
+  }
+
+  /**
+   * @param onFailure called once per failed Redis call (the gateway counts them in a metric)
+   */
+  public RedisConnection(RedisConfig config, LongSupplier nanoTime, Runnable onFailure) {
     this.config = config;
-    this.health = new BackendHealth("redis " + config.describe());
+    this.health = new BackendHealth("redis " + config.describe(), onFailure);
     this.nanoTime = nanoTime;
     Duration connectTimeout =
         config.timeout().compareTo(MIN_CONNECT_TIMEOUT) > 0
