@@ -1,6 +1,6 @@
 package dev.gatewaywar.clientaddress;
 
-import dev.gatewaywar.clientaddress.internal.CidrBlock;
+import dev.gatewaywar.config.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -28,11 +28,11 @@ public interface TrustedProxies {
    * @throws IllegalArgumentException when one is not an address or block
    */
   static TrustedProxies of(List<String> cidrs) {
-    List<CidrBlock> blocks = cidrs.stream().map(CidrBlock::parse).toList();
+    List<Cidr> blocks = cidrs.stream().map(Cidr::parse).toList();
     return new TrustedProxies() {
       @Override
       public boolean contains(InetAddress address) {
-        for (CidrBlock b : blocks) {
+        for (Cidr b : blocks) {
           if (b.contains(address)) {
             return true;
           }
@@ -55,7 +55,7 @@ public interface TrustedProxies {
   /** What is wrong with {@code cidr} as a trusted proxy entry, if anything (for config checks). */
   static Optional<String> problemWith(String cidr) {
     try {
-      CidrBlock.parse(cidr);
+      Cidr.parse(cidr);
       return Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
