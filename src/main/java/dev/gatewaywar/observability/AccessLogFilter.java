@@ -1,6 +1,5 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.GatewayException;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;
@@ -43,24 +42,24 @@ final class AccessLogFilter extends HttpFilter {
     long start = nanoTime.getAsLong();
     CountingRequest countedRequest = new CountingRequest(request);
     CountingResponse countedResponse = new CountingResponse(response);
-    int status = 0;
-    try {
-      chain.doFilter(countedRequest, countedResponse);
-      status = response.getStatus();
-    } catch (GatewayException e) {
-      status = e.error().status();
-      throw e;
-    } finally {
-      if (status == 0) {
-        status = response.isCommitted() ? response.getStatus() : 500;
-      }
-      Level level = AccessLog.levelFor(status);
-      if (log.isEnabled(level)) {
-        log.write(
-            level,
-            entry(request, status, nanoTime.getAsLong() - start, countedRequest, countedResponse));
-      }
-    }
+    ChainOutcome.run(
+        chain,
+        response,
+        countedRequest,
+        countedResponse,
+        status -> {
+          Level level = AccessLog.levelFor(status);
+          if (log.isEnabled(level)) {
+            log.write(
+                level,
+                entry(
+                    request,
+                    status,
+                    nanoTime.getAsLong() - start,
+                    countedRequest,
+                    countedResponse));
+          }
+        });
   }
 
   private Map<String, Object> entry(

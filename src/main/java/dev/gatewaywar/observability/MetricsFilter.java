@@ -40,25 +40,19 @@ final class MetricsFilter extends HttpFilter {
       throws IOException, ServletException {
     inFlight.inc();
     long start = nanoTime.getAsLong();
-    int status = 0;
-    try {
-      chain.doFilter(request, response);
-      status = response.getStatus();
-    } catch (GatewayException e) {
-      status = e.error().status();
-      throw e;
-    } finally {
-      if (status == 0) {
-        // anything else thrown: the front controller answers 500 unless it is too late to
-        status = response.isCommitted() ? response.getStatus() : 500;
-      }
-      String method = Labels.method(request.getMethod());
-      duration
-          .labelValues(method, route)
-          .observe((nanoTime.getAsLong() - start) / NANOS_PER_SECOND);
-      requests.labelValues(method, route, Labels.status(status)).inc();
-      // last, so a scrape that sees no request in flight sees every finished one counted
-      inFlight.dec();
-    }
+    ChainOutcome.run(
+        chain,
+        response,
+        request,
+        response,
+        status -> {
+          String method = Labels.method(request.getMethod());
+          duration
+              .labelValues(method, route)
+              .observe((nanoTime.getAsLong() - start) / NANOS_PER_SECOND);
+          requests.labelValues(method, route, Labels.status(status)).inc();
+          // last, so a scrape that sees no request in flight sees every finished one counted
+          inFlight.dec();
+        });
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.deploy;
 
+import dev.gatewaywar.testing.ProcessTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -52,7 +53,7 @@ final class TomcatServer implements AutoCloseable {
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> LIVE.forEach(TomcatServer::killTree), "kill-tomcats"));
+        .addShutdownHook(new Thread(() -> LIVE.forEach(ProcessTrees::kill), "kill-tomcats"));
   }
 
   private static final HttpClient HTTP =
@@ -206,7 +207,7 @@ final class TomcatServer implements AutoCloseable {
    * which is when it reports leaks) and checks the process and any children are gone.
    */
   void stop() throws InterruptedException {
-    List<ProcessHandle> tree = tree(process.toHandle());
+    List<ProcessHandle> tree = ProcessTrees.of(process.toHandle());
     process.destroy();
     if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       close();
@@ -215,7 +216,7 @@ final class TomcatServer implements AutoCloseable {
     LIVE.remove(process.toHandle());
     List<ProcessHandle> left = tree.stream().filter(ProcessHandle::isAlive).toList();
     if (!left.isEmpty()) {
-      left.forEach(TomcatServer::killTree);
+      left.forEach(ProcessTrees::kill);
       throw new AssertionError(this + " left processes running: " + left);
     }
     try (Socket probe = new Socket()) {
@@ -231,27 +232,9 @@ final class TomcatServer implements AutoCloseable {
   public void close() {
     if (process != null) {
       ProcessHandle handle = process.toHandle();
-      killTree(handle);
+      ProcessTrees.kill(handle);
       LIVE.remove(handle);
     }
-  }
-
-  private static void killTree(ProcessHandle root) {
-    List<ProcessHandle> tree = tree(root);
-    tree.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle p : tree) {
-      try {
-        p.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // reported by the caller's checks, if it cares; nothing more can be done here
-      }
-    }
-  }
-
-  private static List<ProcessHandle> tree(ProcessHandle root) {
-    List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
-    all.add(root);
-    return all;
   }
 
   /** What {@code catalina.sh run} wrote to standard output and error (catalina.out, in effect). */

@@ -72,7 +72,7 @@ public final class Keycloak implements AutoCloseable {
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> LIVE.forEach(Keycloak::killTree), "kill-keycloaks"));
+        .addShutdownHook(new Thread(() -> LIVE.forEach(ProcessTrees::kill), "kill-keycloaks"));
   }
 
   private static final HttpClient HTTP =
@@ -349,31 +349,13 @@ public final class Keycloak implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     ProcessHandle root = process.toHandle();
-    List<ProcessHandle> tree = tree(root);
+    List<ProcessHandle> tree = ProcessTrees.of(root);
     process.destroy();
     if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      killTree(root);
+      ProcessTrees.kill(root);
     }
-    tree.stream().filter(ProcessHandle::isAlive).forEach(Keycloak::killTree);
+    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessTrees::kill);
     LIVE.remove(root);
-  }
-
-  private static void killTree(ProcessHandle root) {
-    List<ProcessHandle> tree = tree(root);
-    tree.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle p : tree) {
-      try {
-        p.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // nothing more can be done from here; the caller sees the port still taken if it matters
-      }
-    }
-  }
-
-  private static List<ProcessHandle> tree(ProcessHandle root) {
-    List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
-    all.add(root);
-    return all;
   }
 
   public boolean isAlive() {
