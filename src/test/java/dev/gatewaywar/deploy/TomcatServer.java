@@ -1,12 +1,12 @@
 package dev.gatewaywar.deploy;
 
+import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.ProcessTrees;
+import dev.gatewaywar.testing.TestFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,7 +92,7 @@ final class TomcatServer implements AutoCloseable {
       throw new IllegalStateException(
           "no Tomcat distribution at " + home + "; run through `mvn verify`, which unpacks it");
     }
-    deleteTree(base);
+    TestFiles.deleteTree(base);
     for (String dir : List.of("conf", "logs", "temp", "webapps", "work")) {
       Files.createDirectories(base.resolve(dir));
     }
@@ -102,7 +101,7 @@ final class TomcatServer implements AutoCloseable {
         Files.copy(f, base.resolve("conf").resolve(f.getFileName()));
       }
     }
-    int port = freePort();
+    int port = FreePortForArquillian.freePort();
     rewriteServerXml(base.resolve("conf/server.xml"), port);
     return new TomcatServer(distribution, base, port);
   }
@@ -299,25 +298,6 @@ final class TomcatServer implements AutoCloseable {
       throw e;
     } catch (Exception e) {
       throw new IOException("cannot rewrite " + serverXml, e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
     }
   }
 }

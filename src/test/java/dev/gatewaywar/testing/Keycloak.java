@@ -2,9 +2,6 @@ package dev.gatewaywar.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -162,9 +159,9 @@ public final class Keycloak implements AutoCloseable {
         javaHome().orElseThrow(() -> new IllegalStateException(whyNotRunnable().orElseThrow()));
     Path home = distribution();
     importRealmFile(home);
-    deleteTree(workDir);
+    TestFiles.deleteTree(workDir);
     Files.createDirectories(workDir);
-    int port = freePort();
+    int port = FreePortForArquillian.freePort();
     ProcessBuilder builder =
         new ProcessBuilder(
                 "/bin/sh",
@@ -412,24 +409,5 @@ public final class Keycloak implements AutoCloseable {
     }
     jdks.sort(Comparator.comparingInt(Keycloak::javaFeatureVersion).reversed());
     return jdks;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }
