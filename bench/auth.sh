@@ -24,6 +24,7 @@ JAVA_OPTS=${JAVA_OPTS:-}
 KEEP_LOGS=${KEEP_LOGS:-}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 WAR=target/gateway.war
 [[ -f $WAR ]] || { echo "bench/auth.sh: build first: mvn -DskipTests package" >&2; exit 1; }
 for tool in nginx wrk java curl ss openssl xxd base64; do
@@ -50,14 +51,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 30000))
-    [[ -z $(ss -Htln "sport = :$p") ]] && { echo "$p"; return 0; }
-  done
-  return 1
-}
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 hex_b64url() { xxd -r -p | b64url; }
 
@@ -74,33 +67,9 @@ RS_TOKEN="$HEADER.$PAYLOAD.$SIGNATURE"
 
 # --- nginx: the upstream and the JWKS ---------------------------------------------------------------
 NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  keepalive_timeout 120s;
-  keepalive_requests 10000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    # inline: nginx's workers may not read files in a private temp dir
-    location = /jwks.json { default_type application/json; return 200 '$(cat "$WORK/jwks.json")'; }
-    location / {
-      default_type application/json;
-      return 200 '{"id":42,"name":"benchmark","tags":["a","b","c"],"active":true}\n';
-    }
-  }
-}
-CONF
+# inline: nginx's workers may not read files in a private temp dir
+write_nginx_conf "$WORK/nginx" "$NGINX_PORT" \
+  "    location = /jwks.json { default_type application/json; return 200 '$(cat "$WORK/jwks.json")'; }"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" \
   >"$WORK/nginx/logs/stdout.log" 2>&1 &
 NGINX_PID=$!
@@ -125,7 +94,6 @@ start_gateway() { # start_gateway CONFIG_FILE; sets GATEWAY_PID and GATEWAY_PORT
   exit 1
 }
 
-rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {n += $NF} END {print n + 0}' "$1"; }
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 

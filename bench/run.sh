@@ -38,6 +38,7 @@ KEEP_LOGS=${KEEP_LOGS:-}
 MIDDLEWARE=${MIDDLEWARE:-}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 WAR=target/gateway.war
 if [[ ! -f $WAR ]]; then
   echo "bench/run.sh: $WAR is missing; build it first: mvn -DskipTests package" >&2
@@ -86,18 +87,6 @@ start() { # start CPUS command... &: exec, under taskset when CPUS is set, so $!
   if [[ -n $cpus ]]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
 }
 
-free_port() { # a port nothing listens on, away from the usual 8080-style ones
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 30000))
-    if [[ -z $(ss -Htln "sport = :$p") ]]; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "bench/run.sh: no free port found" >&2
-  return 1
-}
 
 wait_for_200() { # wait_for_200 URL SECONDS PID
   local deadline=$((SECONDS + $2))
@@ -111,33 +100,9 @@ wait_for_200() { # wait_for_200 URL SECONDS PID
 
 # --- upstream: nginx in the foreground, its own prefix, config and logs in $WORK ---------------
 NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  keepalive_timeout 120s;
-  keepalive_requests 10000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    # connections accepted so far: tells whether the gateway reuses its upstream connections
-    location = /nginx_status { stub_status; }
-    location / {
-      default_type application/json;
-      return 200 '{"id":42,"name":"benchmark","tags":["a","b","c"],"active":true}\n';
-    }
-  }
-}
-EOF
+write_nginx_conf "$WORK/nginx" "$NGINX_PORT" \
+  '    # connections accepted so far: tells whether the gateway reuses its upstream connections
+    location = /nginx_status { stub_status; }'
 start "$SERVER_CPUS" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
   -e "$WORK/nginx/logs/error.log" >"$WORK/nginx/logs/stdout.log" 2>&1 &
 NGINX_PID=$!
@@ -199,7 +164,6 @@ to_ms() { # wrk's "1.23ms", "456.00us", "1.02s" -> milliseconds
     printf "%.3f", n }'
 }
 
-rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 pct() { to_ms "$(awk -v p="$2%" '$1 == p {print $2}' "$1")"; }
 total() { awk '/requests in/ {print $1}' "$1"; }
 errors() { # non-2xx responses and socket errors, as wrk reports them
