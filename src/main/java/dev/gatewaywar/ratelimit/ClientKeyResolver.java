@@ -21,36 +21,13 @@ public interface ClientKeyResolver {
   /** Longer values are hashed, so a client cannot make a bucket key of any size. */
   int MAX_VALUE_LENGTH = 128;
 
-  /**
-   * The resolver for {@code key}, in a build without verified claims.
-   *
-   * @throws IllegalArgumentException for {@code claim:NAME}
-   */
-  static ClientKeyResolver of(RateLimitConfig.Key key) {
-    return of(key, VerifiedClaims.NONE);
-  }
-
-  /**
-   * The resolver for {@code key}, reading {@code claim:NAME} keys from {@code claims}.
-   *
-   * @throws IllegalArgumentException for {@code claim:NAME} when {@code claims} is {@link
-   *     VerifiedClaims#NONE}: the auth middleware that verifies tokens is not in this build, and
-   *     failing at start-up beats keying every request on nothing
-   */
+  /** The resolver for {@code key}, reading {@code claim:NAME} keys from {@code claims}. */
   static ClientKeyResolver of(RateLimitConfig.Key key, VerifiedClaims claims) {
     return switch (key.kind()) {
       case ADDRESS -> ClientKeyResolver::address;
       case HEADER -> request -> bounded("h", request.getHeader(key.name()), request);
-      case CLAIM -> {
-        if (claims == VerifiedClaims.NONE) {
-          throw new IllegalArgumentException(
-              "rate_limit.key '"
-                  + key
-                  + "' needs the verified token claims of the auth middleware, which this build"
-                  + " does not provide yet; use address or header:NAME");
-        }
-        yield request -> bounded("c", claims.claim(request, key.name()).orElse(null), request);
-      }
+      case CLAIM ->
+          request -> bounded("c", claims.claim(request, key.name()).orElse(null), request);
     };
   }
 

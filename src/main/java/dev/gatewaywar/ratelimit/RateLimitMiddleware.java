@@ -35,11 +35,6 @@ public final class RateLimitMiddleware implements Middleware {
   private final VerifiedClaims claims;
   private final Map<GatewayConfig, Shared> byConfig = new IdentityHashMap<>();
 
-  /** The built-in: real clocks, and no verified claims until the auth middleware provides them. */
-  public RateLimitMiddleware() {
-    this(System::nanoTime, Clock.systemUTC(), VerifiedClaims.NONE);
-  }
-
   /**
    * @param nanoTime the monotonic clock local buckets refill by
    * @param clock the wall clock Redis buckets refill by (comparable across machines)
