@@ -24,32 +24,63 @@ import java.util.logging.Logger;
 final class FrontController extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(FrontController.class.getName());
 
-  private volatile GatewayRuntime runtime;
+  /**
+   * Sent with every refusal while shutting down: the client should not reuse this connection, and
+   * may try again shortly (by then another instance, or this one restarted, takes it).
+   */
+  static final Map<String, String> SHUTTING_DOWN_HEADERS =
+      Map.of("Connection", "close", "Retry-After", "5");
+
+  private final Runtimes runtimes;
   private final GatewayMetrics metrics;
 
-  FrontController(GatewayRuntime runtime, GatewayMetrics metrics) {
-    this.runtime = runtime;
+  FrontController(Runtimes runtimes, GatewayMetrics metrics) {
+    this.runtimes = runtimes;
     this.metrics = metrics;
   }
 
-  /** Swaps in a new configuration; requests already routed finish on the old one. */
+  /**
+   * Swaps in a new configuration; requests already routed finish on the old one, which is destroyed
+   * after the last of them.
+   */
   GatewayRuntime swap(GatewayRuntime next) {
-    GatewayRuntime previous = runtime;
-    runtime = next;
-    return previous;
+    return runtimes.swap(next);
   }
 
   GatewayRuntime runtime() {
-    return runtime;
+    return runtimes.current();
   }
 
   @Override
   protected void doFilter(
       HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain)
       throws IOException, ServletException {
-    GatewayRuntime current = runtime;
+    GatewayRuntime current = runtimes.acquire();
+    if (current == null) {
+      ErrorResponses.write(clientResponse, GatewayError.SHUTTING_DOWN, SHUTTING_DOWN_HEADERS);
+      return;
+    }
+    try {
+      serve(current, clientRequest, clientResponse, chain);
+    } finally {
+      current.release();
+    }
+  }
+
+  private void serve(
+      GatewayRuntime current,
+      HttpServletRequest clientRequest,
+      HttpServletResponse clientResponse,
+      FilterChain chain)
+      throws IOException, ServletException {
     String raw = pathWithinContext(clientRequest);
+    // the health and metrics endpoints still answer while draining: /readyz says 503 then
     if (current.endpoints().serve(raw, clientRequest, clientResponse)) {
+      return;
+    }
+    // read after the lease was taken: a drain either sees this request or this request sees it
+    if (runtimes.draining()) {
+      ErrorResponses.write(clientResponse, GatewayError.SHUTTING_DOWN, SHUTTING_DOWN_HEADERS);
       return;
     }
     RequestPath path;

@@ -9,6 +9,7 @@ import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.ProxyServlet;
 import dev.gatewaywar.proxy.UpstreamClient;
+import dev.gatewaywar.reload.ConfigFile;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
@@ -18,6 +19,9 @@ import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.logging.Logger;
@@ -30,10 +34,14 @@ import java.util.logging.Logger;
  */
 public final class GatewayBootstrap implements ServletContextListener {
   private static final Logger LOG = Logger.getLogger(GatewayBootstrap.class.getName());
+  private static final String ATTRIBUTE = GatewayBootstrap.class.getName();
 
+  private final Clock clock = Clock.systemUTC();
   private UpstreamClient upstream;
-  private FrontController frontController;
+  private Runtimes runtimes;
   private Readiness readiness;
+  private ConfigReloader reloader;
+  private boolean drained;
 
   @Override
   public void contextInitialized(ServletContextEvent event) {
@@ -41,13 +49,21 @@ public final class GatewayBootstrap implements ServletContextListener {
     ConfigLocation location =
         ConfigLocation.resolve(System::getProperty, System::getenv, context::getInitParameter);
     MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader());
+    ConfigLoader loader = ConfigLoader.withEnvironment(registry);
     // before the routes' filters are built: the metrics middleware records into these
     GatewayMetrics metrics = GatewayMetrics.create();
     metrics.installIn(context);
     readiness = Readiness.installIn(context);
     GatewayRuntime runtime;
+    ConfigFile file = null;
     try {
-      GatewayConfig config = load(location, registry, context);
+      GatewayConfig config;
+      if (location.file().isPresent()) {
+        file = read(location.file().get());
+        config = loader.parse(file.text(), file.path().toString());
+      } else {
+        config = loadBundled(location, loader, context);
+      }
       runtime = GatewayRuntime.build(config, registry, context);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
@@ -56,9 +72,11 @@ public final class GatewayBootstrap implements ServletContextListener {
       LOG.severe(e::getMessage);
       throw new IllegalStateException(e.getMessage(), e);
     }
+    metrics.configLoaded(clock.instant());
     upstream = metrics.timing(UpstreamClient.of(runtime.config().upstream()));
-    frontController = new FrontController(runtime, metrics);
-    register(context, frontController, new ProxyServlet(upstream));
+    runtimes = new Runtimes(runtime, System::nanoTime);
+    register(context, new FrontController(runtimes, metrics), new ProxyServlet(upstream));
+    context.setAttribute(ATTRIBUTE, this);
     readiness.serving();
     LOG.info(
         () ->
@@ -69,29 +87,88 @@ public final class GatewayBootstrap implements ServletContextListener {
                 + " ("
                 + location.origin()
                 + ")");
+    if (file != null && runtime.config().server().reload().enabled()) {
+      reloader = ConfigReloader.start(file, loader, registry, context, runtimes, metrics, clock);
+      LOG.info(
+          () ->
+              "watching "
+                  + location.describe()
+                  + " for changes (server.reload.interval "
+                  + runtime.config().server().reload().interval().toMillis()
+                  + " ms)");
+    }
   }
 
+  /**
+   * Stops: readiness turns 503, new requests get 503 {@code shutting down}, requests in flight run
+   * to their end (at most {@code server.drain_timeout}), then every resource is closed.
+   *
+   * <p>Inside an app server this is the first the webapp hears of its end, and the server has
+   * already stopped sending it new requests (Tomcat pauses its connectors, or unmaps the context on
+   * undeploy, and waits up to the context's {@code unloadDelay} for busy servlets); the drain here
+   * keeps the webapp's classes and resources alive for the requests still running. The embedded
+   * runner drains first ({@link #drain}), while its connector still takes requests.
+   */
   @Override
   public void contextDestroyed(ServletContextEvent event) {
-    if (readiness != null) {
-      readiness.stopping();
-    }
-    if (frontController != null) {
-      frontController.runtime().close();
+    drainOnce();
+    if (runtimes != null) {
+      runtimes.close();
     }
     if (upstream != null) {
       upstream.close();
     }
+    event.getServletContext().removeAttribute(ATTRIBUTE);
     GatewayMetrics.uninstallFrom(event.getServletContext());
   }
 
-  private static GatewayConfig load(
-      ConfigLocation location, MiddlewareRegistry registry, ServletContext context)
-      throws ConfigException {
-    ConfigLoader loader = ConfigLoader.withEnvironment(registry);
-    if (location.file().isPresent()) {
-      return loader.load(location.file().get());
+  /**
+   * Drains the gateway running in {@code context} (see {@link #contextDestroyed}) without stopping
+   * the webapp: for a runner that controls its container and drains before stopping it, so requests
+   * arriving meanwhile still get the gateway's own 503. Does nothing when no gateway started there.
+   */
+  public static void drain(ServletContext context) {
+    if (context.getAttribute(ATTRIBUTE) instanceof GatewayBootstrap bootstrap) {
+      bootstrap.drainOnce();
     }
+  }
+
+  private synchronized void drainOnce() {
+    if (drained || runtimes == null) {
+      return;
+    }
+    drained = true;
+    if (reloader != null) {
+      reloader.close(); // no reload may swap a runtime in under the drain
+    }
+    readiness.stopping();
+    Duration timeout = runtimes.current().config().server().drainTimeout();
+    long start = System.nanoTime();
+    try {
+      boolean idle = runtimes.drain(timeout);
+      if (idle) {
+        LOG.info(
+            () ->
+                "gateway drained in "
+                    + Duration.ofNanos(System.nanoTime() - start).toMillis()
+                    + " ms");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ConfigFile read(Path file) throws ConfigException {
+    try {
+      return ConfigFile.read(file);
+    } catch (IOException e) {
+      throw new ConfigException(
+          file.toString(), List.of(new ConfigProblem(0, "", "cannot read file: " + e)));
+    }
+  }
+
+  private static GatewayConfig loadBundled(
+      ConfigLocation location, ConfigLoader loader, ServletContext context) throws ConfigException {
     try (InputStream in = context.getResourceAsStream(ConfigLocation.BUNDLED)) {
       if (in == null) {
         throw new ConfigException(

@@ -16,6 +16,8 @@ public enum GatewayError {
   INTERNAL(500, "internal error"),
   BAD_GATEWAY(502, "bad gateway"),
   SERVICE_UNAVAILABLE(503, "service unavailable"),
+  /** The gateway is stopping: requests in flight finish, new ones are turned away. */
+  SHUTTING_DOWN(503, "shutting down"),
   GATEWAY_TIMEOUT(504, "gateway timeout");
 
   private final int status;

@@ -18,21 +18,35 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One configuration made ready to serve: the router and each route's filter instances. Immutable
  * once built; a reload builds a new one and retires the old.
+ *
+ * <p>Every request holds a lease on the runtime it started with, from the front controller to the
+ * end of its response, so a retired runtime's filters (and the connections, caches and exporters
+ * behind them) are destroyed by the last request that used them, never under a running one. The
+ * lease count is {@code -1} once the filters are destroyed: no lease can be taken after that.
  */
 final class GatewayRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GatewayRuntime.class.getName());
+  private static final int DESTROYED = -1;
 
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
   private final List<Filter> filters;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
+  private final AtomicInteger leases = new AtomicInteger();
+  private final AtomicBoolean destroyed = new AtomicBoolean();
+  private volatile boolean retired;
+  private final Object idle = new Object();
 
   private GatewayRuntime(
       GatewayConfig config,
@@ -117,9 +131,106 @@ final class GatewayRuntime implements AutoCloseable {
     return endpoints;
   }
 
-  /** Destroys every filter this configuration created. */
+  /**
+   * Takes a lease for one request.
+   *
+   * @return false when the filters are already destroyed (a reload retired this runtime and its
+   *     last request has finished, or the gateway has stopped)
+   */
+  boolean tryAcquire() {
+    while (true) {
+      int n = leases.get();
+      if (n == DESTROYED) {
+        return false;
+      }
+      if (leases.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Gives a lease back; the last one given back to a retired runtime destroys its filters. */
+  void release() {
+    int n = leases.decrementAndGet();
+    if (n == 0) {
+      if (retired) {
+        destroyIfIdle();
+      }
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Marks this runtime as replaced: its filters are destroyed as soon as no request holds a lease
+   * (at once, when none does). Requests that took their lease before keep running on it.
+   */
+  void retire() {
+    retired = true;
+    destroyIfIdle();
+  }
+
+  /** Requests running on this runtime now. */
+  int inFlight() {
+    return Math.max(0, leases.get());
+  }
+
+  /** True once its filters are destroyed. */
+  boolean isDestroyed() {
+    return destroyed.get();
+  }
+
+  /**
+   * Waits until no request holds a lease, or until {@code deadlineNanos} on {@code nanoTime}.
+   *
+   * @return true when idle
+   */
+  boolean awaitIdle(long deadlineNanos, LongSupplier nanoTime) throws InterruptedException {
+    synchronized (idle) {
+      while (leases.get() > 0) {
+        long left = deadlineNanos - nanoTime.getAsLong();
+        if (left <= 0) {
+          return false;
+        }
+        // bounded: a release racing this check is seen at the next round at the latest
+        idle.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+      }
+      return true;
+    }
+  }
+
+  private void destroyIfIdle() {
+    if (leases.compareAndSet(0, DESTROYED)) {
+      destroyFilters();
+    }
+  }
+
+  /**
+   * Destroys every filter this configuration created, whether or not requests still run on it (at
+   * the end of a bounded drain, or when a build failed). Idempotent.
+   */
   @Override
   public void close() {
+    int running = leases.getAndSet(DESTROYED);
+    if (running > 0) {
+      LOG.warning(
+          () ->
+              "closing the configuration from "
+                  + config.source()
+                  + " with "
+                  + running
+                  + " request(s) still running on it (server.drain_timeout "
+                  + config.server().drainTimeout().toSeconds()
+                  + " s passed)");
+    }
+    destroyFilters();
+  }
+
+  private void destroyFilters() {
+    if (!destroyed.compareAndSet(false, true)) {
+      return;
+    }
     for (Filter f : filters) {
       try {
         f.destroy();

@@ -141,8 +141,25 @@ public final class ConfigLoader {
               p -> m.problems().add(proxy.line(), proxy.path(), p),
               () -> trustedProxies.add(proxy.value().trim()));
     }
+    Duration drain = m.duration("drain_timeout", ServerConfig.DEFAULT_DRAIN_TIMEOUT);
+    ReloadConfig reload = readReload(m.mapping("reload"));
     m.rejectUnknownKeys();
-    return new ServerConfig(port, trustedProxies);
+    return new ServerConfig(port, trustedProxies, drain, reload);
+  }
+
+  private static ReloadConfig readReload(YamlReader m) {
+    Duration interval = m.duration("interval", ReloadConfig.DEFAULT_INTERVAL);
+    if (interval.compareTo(ReloadConfig.MIN_INTERVAL) < 0) {
+      problemAt(m, "interval", "must be at least " + ReloadConfig.MIN_INTERVAL.toMillis() + "ms");
+      interval = ReloadConfig.MIN_INTERVAL;
+    }
+    ReloadConfig r =
+        new ReloadConfig(
+            m.bool("enabled", ReloadConfig.DEFAULT.enabled()),
+            interval,
+            m.duration("debounce", ReloadConfig.DEFAULT_DEBOUNCE));
+    m.rejectUnknownKeys();
+    return r;
   }
 
   private static TimeoutsConfig readTimeouts(YamlReader m, TimeoutsConfig inherited) {

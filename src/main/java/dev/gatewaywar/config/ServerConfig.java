@@ -1,5 +1,6 @@
 package dev.gatewaywar.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -8,13 +9,25 @@ import java.util.List;
  * @param port only the embedded runner uses it (an app server has its own port)
  * @param trustedProxies addresses and CIDR blocks of the proxies in front of the gateway whose
  *     {@code X-Forwarded-For} names the client; empty means the socket peer is always the client
+ * @param drainTimeout how long requests in flight may run on when the gateway stops, or when a
+ *     reload retires the configuration they started with; then the resources are closed anyway
+ * @param reload whether and how the configuration file is watched
  */
-public record ServerConfig(int port, List<String> trustedProxies) {
+public record ServerConfig(
+    int port, List<String> trustedProxies, Duration drainTimeout, ReloadConfig reload) {
   public static final int DEFAULT_PORT = 8080;
+
+  /** As long as Spring Boot's shutdown phase, and within Kubernetes' default 30 s grace. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
   public static final ServerConfig DEFAULT = new ServerConfig(DEFAULT_PORT);
 
   public ServerConfig {
     trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  public ServerConfig(int port, List<String> trustedProxies) {
+    this(port, trustedProxies, DEFAULT_DRAIN_TIMEOUT, ReloadConfig.DEFAULT);
   }
 
   public ServerConfig(int port) {

@@ -15,6 +15,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.ServletContext;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -30,7 +31,7 @@ import java.util.Optional;
  * ...
  * metrics.rateLimitRejected(route.path());   // per 429
  * metrics.authFailed(route.path(), "invalid_token");   // per 401
- * metrics.configReloaded(true);   // per reload attempt
+ * metrics.configReloaded(true, clock.instant());   // per reload attempt
  * }</pre>
  *
  * Label values must come from a bounded set (route patterns, fixed reason codes), never from the
@@ -56,6 +57,8 @@ public final class GatewayMetrics {
   private final Counter rateLimitRejections;
   private final Counter authFailures;
   private final Counter configReloads;
+  private final Gauge configLastReloadSuccess;
+  private final Gauge configLastReloadSuccessTime;
   private final Counter rateLimitBackendErrors;
 
   private GatewayMetrics(PrometheusRegistry registry) {
@@ -114,9 +117,23 @@ public final class GatewayMetrics {
             .register(registry);
     configReloads =
         Counter.builder()
-            .name("gateway_config_reloads_total")
+            .name("gateway_config_reload_total")
             .help("Configuration reload attempts, by result")
             .labelNames("result")
+            .withoutExemplars()
+            .register(registry);
+    // named as Prometheus names its own (prometheus_config_last_reload_successful...), so the
+    // alert rules people already have for those read the same way
+    configLastReloadSuccess =
+        Gauge.builder()
+            .name("gateway_config_last_reload_success")
+            .help("1 when the last configuration load (at start or reload) succeeded, else 0")
+            .withoutExemplars()
+            .register(registry);
+    configLastReloadSuccessTime =
+        Gauge.builder()
+            .name("gateway_config_last_reload_success_timestamp_seconds")
+            .help("When the configuration in use was loaded, in seconds since the epoch")
             .withoutExemplars()
             .register(registry);
     rateLimitBackendErrors =
@@ -237,8 +254,21 @@ public final class GatewayMetrics {
     authFailures.labelValues(path, reason).inc();
   }
 
-  /** One configuration reload attempt: {@code result="success"} or {@code "failure"}. */
-  public void configReloaded(boolean success) {
+  /** The configuration the gateway started with was loaded {@code at}. */
+  public void configLoaded(Instant at) {
+    configLastReloadSuccess.set(1);
+    configLastReloadSuccessTime.set(at.toEpochMilli() / 1000.0);
+  }
+
+  /**
+   * One configuration reload attempt: {@code result="success"} or {@code "failure"}; a success also
+   * moves {@code gateway_config_last_reload_success_timestamp_seconds} to {@code at}.
+   */
+  public void configReloaded(boolean success, Instant at) {
     configReloads.labelValues(success ? "success" : "failure").inc();
+    configLastReloadSuccess.set(success ? 1 : 0);
+    if (success) {
+      configLastReloadSuccessTime.set(at.toEpochMilli() / 1000.0);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.standalone;
 
+import dev.gatewaywar.GatewayBootstrap;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +20,12 @@ import org.apache.coyote.http11.Http11NioProtocol;
 public final class EmbeddedGateway implements AutoCloseable {
   private final Tomcat tomcat;
   private final Connector connector;
+  private final Context context;
 
-  private EmbeddedGateway(Tomcat tomcat, Connector connector) {
+  private EmbeddedGateway(Tomcat tomcat, Connector connector, Context context) {
     this.tomcat = tomcat;
     this.connector = connector;
+    this.context = context;
   }
 
   /**
@@ -70,7 +73,7 @@ public final class EmbeddedGateway implements AutoCloseable {
       tomcat.destroy();
       throw new IllegalStateException("the gateway did not start (see the log above)");
     }
-    return new EmbeddedGateway(tomcat, connector);
+    return new EmbeddedGateway(tomcat, connector, context);
   }
 
   /** The port it listens on (the chosen one when started with port 0). */
@@ -82,8 +85,15 @@ public final class EmbeddedGateway implements AutoCloseable {
     tomcat.getServer().await();
   }
 
+  /**
+   * Stops gracefully: the gateway drains first (readiness 503, new requests a JSON 503, requests in
+   * flight finish, at most {@code server.drain_timeout}), then Tomcat stops. In that order because
+   * Tomcat's own stop pauses the connector first, after which a new request would get Tomcat's bare
+   * 503 instead of the gateway's.
+   */
   @Override
   public void close() throws LifecycleException {
+    GatewayBootstrap.drain(context.getServletContext());
     tomcat.stop();
     tomcat.destroy();
     deleteQuietly(new File(tomcat.getServer().getCatalinaBase().getPath()));

@@ -9,6 +9,7 @@ import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class GatewayMetricsTest {
     metrics.rateLimitRejected("/users/:id");
     metrics.rateLimitRejected("/users/:id");
     metrics.authFailed("/admin", "invalid_token");
-    metrics.configReloaded(true);
+    metrics.configReloaded(true, Instant.ofEpochSecond(1_700_000_000));
 
     PrometheusText m = text(metrics);
 
@@ -38,8 +39,25 @@ class GatewayMetricsTest {
         1,
         m.value(
             "gateway_auth_failures_total", Map.of("path", "/admin", "reason", "invalid_token")));
-    assertEquals(1, m.value("gateway_config_reloads_total", Map.of("result", "success")));
-    assertEquals(0, m.value("gateway_config_reloads_total", Map.of("result", "failure")));
+    assertEquals(1, m.value("gateway_config_reload_total", Map.of("result", "success")));
+    assertEquals(0, m.value("gateway_config_reload_total", Map.of("result", "failure")));
+    assertEquals(1, m.value("gateway_config_last_reload_success", Map.of()));
+    assertEquals(
+        1_700_000_000, m.value("gateway_config_last_reload_success_timestamp_seconds", Map.of()));
+  }
+
+  @Test
+  void aFailedReloadClearsLastSuccessButKeepsItsTime() throws Exception {
+    GatewayMetrics metrics = GatewayMetrics.create();
+    metrics.configLoaded(Instant.ofEpochSecond(1_700_000_000));
+    metrics.configReloaded(false, Instant.ofEpochSecond(1_700_000_100));
+
+    PrometheusText m = text(metrics);
+    assertEquals("gauge", m.type("gateway_config_last_reload_success").orElseThrow());
+    assertEquals(0, m.value("gateway_config_last_reload_success", Map.of()));
+    assertEquals(
+        1_700_000_000, m.value("gateway_config_last_reload_success_timestamp_seconds", Map.of()));
+    assertEquals(1, m.value("gateway_config_reload_total", Map.of("result", "failure")));
   }
 
   @Test
@@ -56,10 +74,10 @@ class GatewayMetricsTest {
   void eachInstanceHasItsOwnRegistry() throws Exception {
     GatewayMetrics a = GatewayMetrics.create();
     GatewayMetrics b = GatewayMetrics.create();
-    a.configReloaded(false);
+    a.configReloaded(false, Instant.EPOCH);
 
-    assertEquals(1, text(a).value("gateway_config_reloads_total", Map.of("result", "failure")));
-    assertEquals(0, text(b).value("gateway_config_reloads_total", Map.of("result", "failure")));
+    assertEquals(1, text(a).value("gateway_config_reload_total", Map.of("result", "failure")));
+    assertEquals(0, text(b).value("gateway_config_reload_total", Map.of("result", "failure")));
   }
 
   @Test

@@ -275,8 +275,8 @@ class MetricsEndpointTest {
 
     assertEquals("gauge", m.type("jvm_memory_used_bytes").orElseThrow());
     assertTrue(m.type("jvm_threads_current").isPresent());
-    assertEquals("counter", m.type("gateway_config_reloads_total").orElseThrow());
-    assertEquals(0, m.value("gateway_config_reloads_total", Map.of("result", "failure")));
+    assertEquals("counter", m.type("gateway_config_reload_total").orElseThrow());
+    assertEquals(0, m.value("gateway_config_reload_total", Map.of("result", "failure")));
   }
 
   @Test
