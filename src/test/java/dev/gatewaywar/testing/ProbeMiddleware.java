@@ -1,0 +1,44 @@
+package dev.gatewaywar.testing;
+
+import dev.gatewaywar.Middleware;
+import dev.gatewaywar.MiddlewareContext;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import java.io.IOException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Test middleware named {@code probe} that passes requests on and records when its filter is
+ * destroyed, as {@code "destroyed <route target>"}, so a test can tell when the gateway closed the
+ * configuration a route belonged to (each test's upstream has its own port, so its own target).
+ */
+public final class ProbeMiddleware implements Middleware {
+  /** Every destroyed probe filter, in order; tests look for their own targets. */
+  public static final BlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
+
+  @Override
+  public String name() {
+    return "probe";
+  }
+
+  @Override
+  public Filter create(MiddlewareContext context) {
+    String target = context.route().target().toString();
+    return new Filter() {
+      @Override
+      public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+          throws IOException, ServletException {
+        chain.doFilter(request, response);
+      }
+
+      @Override
+      public void destroy() {
+        EVENTS.add("destroyed " + target);
+      }
+    };
+  }
+}
