@@ -143,6 +143,13 @@ public final class GatewayBootstrap implements ServletContextListener {
     }
     readiness.stopping();
     Duration timeout = runtimes.current().config().server().drainTimeout();
+    LOG.info(
+        () ->
+            "gateway stopping: new requests get 503, waiting up to "
+                + timeout.toSeconds()
+                + " s (server.drain_timeout) for "
+                + runtimes.current().inFlight()
+                + " request(s) in flight");
     long start = System.nanoTime();
     try {
       boolean idle = runtimes.drain(timeout);
