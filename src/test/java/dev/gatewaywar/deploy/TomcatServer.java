@@ -271,6 +271,11 @@ final class TomcatServer implements AutoCloseable {
     return base;
   }
 
+  /** The HTTP connector's port, for clients of the test's own. */
+  int port() {
+    return port;
+  }
+
   @Override
   public String toString() {
     return distribution + " on port " + port + " (CATALINA_BASE " + base + ")";

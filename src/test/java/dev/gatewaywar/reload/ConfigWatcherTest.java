@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.ReloadConfig;
+import dev.gatewaywar.testing.ConfigMapDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

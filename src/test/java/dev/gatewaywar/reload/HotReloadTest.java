@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.standalone.EmbeddedGateway;
+import dev.gatewaywar.testing.ConfigMapDir;
 import dev.gatewaywar.testing.ProbeMiddleware;
 import dev.gatewaywar.testing.PrometheusText;
 import dev.gatewaywar.testing.TestUpstream;

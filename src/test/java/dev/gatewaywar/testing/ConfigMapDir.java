@@ -1,4 +1,4 @@
-package dev.gatewaywar.reload;
+package dev.gatewaywar.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * link over {@code ..data} in one atomic step, and deletes the old directory, as the kubelet's
  * AtomicWriter does.
  */
-final class ConfigMapDir {
+public final class ConfigMapDir {
   private static final AtomicInteger VERSION = new AtomicInteger();
 
   private ConfigMapDir() {}
@@ -22,14 +22,14 @@ final class ConfigMapDir {
    * Lays out {@code dir} with {@code content}; returns the path to configure ({@code
    * gateway.yaml}).
    */
-  static Path create(Path dir, String content) throws IOException {
+  public static Path create(Path dir, String content) throws IOException {
     Path version = writeVersion(dir, content);
     Files.createSymbolicLink(dir.resolve("..data"), version.getFileName());
     return Files.createSymbolicLink(dir.resolve("gateway.yaml"), Path.of("..data/gateway.yaml"));
   }
 
   /** Flips {@code ..data} to a new version holding {@code content}. */
-  static void update(Path dir, String content) throws IOException {
+  public static void update(Path dir, String content) throws IOException {
     Path old = dir.resolve("..data").toRealPath();
     Path version = writeVersion(dir, content);
     Path link = Files.createSymbolicLink(dir.resolve("..data_tmp"), version.getFileName());
