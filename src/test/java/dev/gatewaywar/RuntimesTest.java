@@ -1,0 +1,149 @@
+package dev.gatewaywar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.config.ConfigLoader;
+import dev.gatewaywar.observability.GatewayMetrics;
+import dev.gatewaywar.observability.Readiness;
+import jakarta.servlet.ServletContext;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leases on runtimes: what a reload retires is destroyed by its last request, or after its drain
+ * timeout on the injected clock, never while a request holds it.
+ */
+class RuntimesTest {
+  private final AtomicLong nanos = new AtomicLong(1_000);
+  private final ServletContext context = servletContext();
+  private final MiddlewareRegistry registry =
+      MiddlewareRegistry.load(getClass().getClassLoader(), List.of());
+
+  private GatewayRuntime runtime(String drainTimeout) throws Exception {
+    return GatewayRuntime.build(
+        new ConfigLoader(registry, name -> null)
+            .parse(
+                "server:\n  drain_timeout: "
+                    + drainTimeout
+                    + "\nroutes:\n  - path: /x\n    target: http://127.0.0.1:1\n",
+                "test"),
+        registry,
+        context);
+  }
+
+  @Test
+  void aReplacedRuntimeNobodyUsesIsDestroyedAtOnce() throws Exception {
+    GatewayRuntime first = runtime("30s");
+    Runtimes runtimes = new Runtimes(first, nanos::get);
+    GatewayRuntime second = runtime("30s");
+
+    assertSame(first, runtimes.swap(second));
+
+    assertTrue(first.isDestroyed());
+    assertFalse(second.isDestroyed());
+    assertSame(second, runtimes.acquire());
+  }
+
+  @Test
+  void aReplacedRuntimeLivesUntilItsLastRequestEnds() throws Exception {
+    GatewayRuntime first = runtime("30s");
+    Runtimes runtimes = new Runtimes(first, nanos::get);
+    GatewayRuntime one = runtimes.acquire();
+    GatewayRuntime two = runtimes.acquire();
+
+    runtimes.swap(runtime("30s"));
+    assertFalse(first.isDestroyed());
+    one.release();
+    assertFalse(first.isDestroyed());
+    two.release();
+
+    assertTrue(first.isDestroyed());
+    assertFalse(first.tryAcquire(), "a destroyed runtime gives no lease");
+  }
+
+  @Test
+  void aRequestOutlivingTheDrainTimeoutNoLongerKeepsItsRuntime() throws Exception {
+    GatewayRuntime first = runtime("5s");
+    Runtimes runtimes = new Runtimes(first, nanos::get);
+    GatewayRuntime stuck = runtimes.acquire();
+    runtimes.swap(runtime("30s"));
+
+    nanos.addAndGet(Duration.ofSeconds(4).toNanos());
+    runtimes.reap();
+    assertFalse(first.isDestroyed());
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    runtimes.reap();
+
+    assertTrue(first.isDestroyed());
+    stuck.release(); // late, and harmless
+    assertEquals(0, runtimes.retiredAlive());
+  }
+
+  @Test
+  void drainWaitsForRequestsOnTheCurrentAndRetiredRuntimes() throws Exception {
+    Runtimes runtimes = new Runtimes(runtime("30s"), System::nanoTime);
+    GatewayRuntime old = runtimes.acquire();
+    runtimes.swap(runtime("30s"));
+    GatewayRuntime current = runtimes.acquire();
+    Thread finisher =
+        new Thread(
+            () -> {
+              old.release();
+              current.release();
+            });
+
+    finisher.start();
+    assertTrue(runtimes.drain(Duration.ofSeconds(10)));
+    assertTrue(runtimes.draining());
+    finisher.join();
+  }
+
+  @Test
+  void drainGivesUpAtItsTimeout() throws Exception {
+    Runtimes runtimes = new Runtimes(runtime("30s"), System::nanoTime);
+    runtimes.acquire();
+
+    assertFalse(runtimes.drain(Duration.ofMillis(50)));
+  }
+
+  @Test
+  void afterCloseNoRequestGetsARuntime() throws Exception {
+    GatewayRuntime first = runtime("30s");
+    Runtimes runtimes = new Runtimes(first, nanos::get);
+
+    runtimes.close();
+
+    assertTrue(first.isDestroyed());
+    assertNull(runtimes.acquire());
+  }
+
+  /** Attributes only: what building a runtime (metrics, readiness) needs of a servlet context. */
+  private static ServletContext servletContext() {
+    Map<String, Object> attributes = new ConcurrentHashMap<>();
+    ServletContext context =
+        (ServletContext)
+            Proxy.newProxyInstance(
+                RuntimesTest.class.getClassLoader(),
+                new Class<?>[] {ServletContext.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "getAttribute" -> attributes.get((String) args[0]);
+                      case "setAttribute" -> attributes.put((String) args[0], args[1]);
+                      case "removeAttribute" -> attributes.remove((String) args[0]);
+                      case "getClassLoader" -> RuntimesTest.class.getClassLoader();
+                      default -> null;
+                    });
+    GatewayMetrics.create().installIn(context);
+    Readiness.installIn(context);
+    return context;
+  }
+}
