@@ -94,7 +94,9 @@ public final class StandaloneMain {
     }
     EmbeddedGateway gateway =
         EmbeddedGateway.start(webapp, null, port != null ? port : config.server().port());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(gateway)));
+    // SIGTERM and Ctrl-C: the gateway drains (server.drain_timeout), then Tomcat stops
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> closeQuietly(gateway), "gateway-shutdown"));
     err.println("gateway.war listening on port " + gateway.port());
     gateway.await();
     return OK;
