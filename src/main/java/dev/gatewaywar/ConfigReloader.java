@@ -126,6 +126,11 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
   }
 
   private void rejected(String message, Throwable cause) {
+    synchronized (lock) {
+      if (closed) {
+        return; // interrupted by the stop, not a problem with the file
+      }
+    }
     metrics.configReloaded(false, clock.instant());
     LOG.log(
         Level.SEVERE,

@@ -106,7 +106,11 @@ public final class ConfigWatcher implements AutoCloseable {
           return;
         }
         look();
-        listener.looked();
+        try {
+          listener.looked();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "configuration watcher housekeeping failed", e);
+        }
       }
     } catch (InterruptedException | ClosedWatchServiceException stopping) {
       // close() was called
