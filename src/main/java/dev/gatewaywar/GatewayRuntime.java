@@ -48,6 +48,9 @@ final class GatewayRuntime implements AutoCloseable {
   private volatile boolean retired;
   private final Object idle = new Object();
 
+  /** Set once a drain waits: until then a request ending takes no lock. */
+  private volatile boolean awaited;
+
   private GatewayRuntime(
       GatewayConfig config,
       Router<CompiledRoute> router,
@@ -156,8 +159,10 @@ final class GatewayRuntime implements AutoCloseable {
       if (retired) {
         destroyIfIdle();
       }
-      synchronized (idle) {
-        idle.notifyAll();
+      if (awaited) {
+        synchronized (idle) {
+          idle.notifyAll();
+        }
       }
     }
   }
@@ -187,6 +192,7 @@ final class GatewayRuntime implements AutoCloseable {
    * @return true when idle
    */
   boolean awaitIdle(long deadlineNanos, LongSupplier nanoTime) throws InterruptedException {
+    awaited = true;
     synchronized (idle) {
       while (leases.get() > 0) {
         long left = deadlineNanos - nanoTime.getAsLong();
