@@ -1,6 +1,7 @@
 package dev.gatewaywar.reload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.standalone.EmbeddedGateway;
@@ -265,6 +266,60 @@ class HotReloadTest {
 
     assertEquals("A", get("/api/x").body());
     assertEquals(0, reloads("success"));
+  }
+
+  @Test
+  void settingsFixedAtStartAreNamedInAWarningAndTheRestIsApplied() throws Exception {
+    Path file = Files.writeString(dir.resolve("gateway.yaml"), config("a", a));
+    start(file);
+    logged.clear();
+
+    Files.writeString(
+        file,
+        config("b", b).replace("server:\n", "server:\n  port: 18080\n")
+            + "upstream:\n  max_connections: 10\n");
+
+    await("/only-b served", () -> serves("/only-b", 200));
+    List<String> lines = new ArrayList<>();
+    logged.drainTo(lines);
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("WARNING configuration reloaded, but these settings apply only")
+                        && l.contains("server.port")
+                        && l.contains("upstream")
+                        && !l.contains("server.reload")),
+        lines.toString());
+  }
+
+  @Test
+  void withReloadOffTheFileIsNotWatched() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("gateway.yaml"),
+            config("a", a).replace("  reload:\n", "  reload:\n    enabled: false\n"));
+    start(file);
+    assertFalse(watcherRunning());
+
+    Files.writeString(file, config("b", b));
+
+    Thread.sleep(1000); // ten polling intervals of the config above: nothing may change
+    assertEquals(404, get("/only-b").statusCode());
+    assertEquals(0, reloads("success") + reloads("failure"));
+  }
+
+  @Test
+  void theDefaultBundledInTheWarIsNeverWatched() throws Exception {
+    gateway = EmbeddedGateway.start(WebappDir.create(), null, 0);
+
+    assertEquals(200, get("/readyz").statusCode());
+    assertFalse(watcherRunning());
+  }
+
+  private static boolean watcherRunning() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals(ConfigWatcher.THREAD_NAME) && t.isAlive());
   }
 
   @Test
