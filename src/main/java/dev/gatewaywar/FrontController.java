@@ -19,7 +19,11 @@ import java.util.logging.Logger;
 /**
  * The gateway's one container filter: normalises the path, finds the route, and runs that route's
  * filters in config order; the container's chain then ends in the proxy servlet. Requests no route
- * takes are answered here (400, 404, 405).
+ * takes are answered here (400, 404, 405), and so are requests arriving while the gateway drains
+ * (503). Each request holds a lease on the configuration it started with ({@link Runtimes}) until
+ * its response is complete, so a reload never changes or closes anything under it. The lease ends
+ * when this filter returns: a middleware that put the request in asynchronous mode would outlive it
+ * (none of the built-in ones does).
  */
 final class FrontController extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(FrontController.class.getName());
@@ -37,18 +41,6 @@ final class FrontController extends HttpFilter {
   FrontController(Runtimes runtimes, GatewayMetrics metrics) {
     this.runtimes = runtimes;
     this.metrics = metrics;
-  }
-
-  /**
-   * Swaps in a new configuration; requests already routed finish on the old one, which is destroyed
-   * after the last of them.
-   */
-  GatewayRuntime swap(GatewayRuntime next) {
-    return runtimes.swap(next);
-  }
-
-  GatewayRuntime runtime() {
-    return runtimes.current();
   }
 
   @Override
