@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Hot reload on a real embedded Tomcat with real loopback upstreams: the config file is changed on
  * disk in each of the usual ways, and the gateway's answers show when the change took effect.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HotReloadTest {
   private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(10);
   private static final HttpClient HTTP =
@@ -263,6 +263,14 @@ class HotReloadTest {
     await("first failure counted", () -> reloads("failure") == 1);
     replaceAtomically(file, config("b", b).replace("routes:", "routes: ["));
     await("second failure counted", () -> reloads("failure") == 2);
+    // parses, but the ratelimit middleware refuses to be built: claim keys need auth before it
+    Files.writeString(
+        file, config("b", b).replace("  burst: 1000000\n", "  burst: 1000000\n  key: claim:sub\n"));
+    await("third failure counted", () -> reloads("failure") == 3);
+    // what was built for the refused configuration is closed again
+    await(
+        "the refused configuration's filters destroyed",
+        () -> ProbeMiddleware.EVENTS.contains("destroyed " + b.url()));
 
     assertEquals("A", get("/api/x").body());
     assertEquals(0, reloads("success"));
