@@ -83,6 +83,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       upstream.close();
     }
     GatewayMetrics.uninstallFrom(event.getServletContext());
+    RecordMethodCaches.release();
   }
 
   private static GatewayConfig load(
