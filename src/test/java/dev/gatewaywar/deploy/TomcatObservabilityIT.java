@@ -218,7 +218,7 @@ class TomcatObservabilityIT {
   }
 
   /** The console line for {@code path}, parsed; waits (bounded) for it to be written. */
-  private static Map<String, Object> accessLine(TomcatServer tomcat, String path) throws Exception {
+  static Map<String, Object> accessLine(TomcatServer tomcat, String path) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       for (String l : tomcat.console().split("\n")) {
