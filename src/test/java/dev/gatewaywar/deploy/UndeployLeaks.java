@@ -40,7 +40,7 @@ final class UndeployLeaks {
           "http-nio-.*-exec-\\d+|Catalina-utility-\\d+|C\\d CompilerThread\\d+"
               + "|ForkJoinPool\\.commonPool-worker-\\d+");
 
-  private static final Pattern THREAD_HEADER = Pattern.compile("^\"(.*)\" #\\d+");
+  private static final Pattern THREAD_HEADER = Pattern.compile("^\"(.*)\" (#\\d+)");
   private static final Pattern HISTOGRAM_LINE =
       Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+(\\S+)");
 
@@ -49,7 +49,10 @@ final class UndeployLeaks {
 
   private UndeployLeaks() {}
 
-  /** Java threads of Tomcat's JVM by name, each with its stack as jcmd printed it. */
+  /**
+   * Java threads of Tomcat's JVM, each with its stack as jcmd printed it, keyed by name and id
+   * ({@code "name" #31}): two threads of one name are two entries.
+   */
   static Map<String, String> threads(TomcatServer tomcat) throws IOException, InterruptedException {
     Map<String, String> threads = new LinkedHashMap<>();
     String name = null;
@@ -60,7 +63,8 @@ final class UndeployLeaks {
           threads.put(name, stack.toString());
         }
         Matcher header = THREAD_HEADER.matcher(line);
-        name = header.find() ? header.group(1) : null; // VM-internal threads have no #id
+        // VM-internal threads have no #id
+        name = header.find() ? "\"" + header.group(1) + "\" " + header.group(2) : null;
         stack.setLength(0);
       }
       stack.append(line).append('\n');
@@ -83,7 +87,10 @@ final class UndeployLeaks {
     Map<String, String> newThreads = new LinkedHashMap<>(threads(tomcat));
     newThreads
         .keySet()
-        .removeIf(n -> threadsBefore.contains(n) || NOT_THE_WEBAPPS.matcher(n).matches());
+        .removeIf(
+            t ->
+                threadsBefore.contains(t)
+                    || NOT_THE_WEBAPPS.matcher(t.substring(1, t.lastIndexOf('"'))).matches());
     Map<String, Long> histogram = Map.of();
     for (int attempt = 0; attempt < GC_ATTEMPTS; attempt++) {
       histogram = histogram(tomcat);
