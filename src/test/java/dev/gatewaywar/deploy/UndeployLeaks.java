@@ -44,8 +44,11 @@ final class UndeployLeaks {
   private static final Pattern HISTOGRAM_LINE =
       Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+(\\S+)");
 
-  /** How many times the class loader count is taken (a full GC each) before it counts as leaked. */
-  private static final int GC_ATTEMPTS = 10;
+  /**
+   * How many times threads and class loaders are looked at (300 ms apart, a full GC each time for
+   * the loaders) before what is left counts as leaked.
+   */
+  private static final int ATTEMPTS = 10;
 
   private UndeployLeaks() {}
 
@@ -78,21 +81,20 @@ final class UndeployLeaks {
   /**
    * Fails naming everything the undeployed webapp left: leak warnings in Tomcat's logs, threads not
    * in {@code threadsBefore} (taken before the webapp was deployed), more than {@code loadersLeft}
-   * webapp class loaders (those of webapps still deployed) after up to {@value #GC_ATTEMPTS} full
-   * GCs, and, with none left, any instance of a gateway class.
+   * webapp class loaders (those of webapps still deployed) after up to {@value #ATTEMPTS} full GCs,
+   * and, with none left, any instance of a gateway class.
    */
   static void assertNothingLeftBehind(
       TomcatServer tomcat, Set<String> threadsBefore, int loadersLeft) throws Exception {
     List<String> warnings = warnings(tomcat.allLogs());
-    Map<String, String> newThreads = new LinkedHashMap<>(threads(tomcat));
-    newThreads
-        .keySet()
-        .removeIf(
-            t ->
-                threadsBefore.contains(t)
-                    || NOT_THE_WEBAPPS.matcher(t.substring(1, t.lastIndexOf('"'))).matches());
+    Map<String, String> threadsLeft = newThreads(tomcat, threadsBefore);
+    for (int attempt = 1; attempt < ATTEMPTS && !threadsLeft.isEmpty(); attempt++) {
+      Thread.sleep(300); // a thread told to stop may take a moment to end
+      threadsLeft = newThreads(tomcat, threadsBefore);
+    }
+    Map<String, String> newThreads = threadsLeft;
     Map<String, Long> histogram = Map.of();
-    for (int attempt = 0; attempt < GC_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       histogram = histogram(tomcat);
       if (histogram.getOrDefault(WEBAPP_LOADER, 0L) <= loadersLeft) {
         break;
@@ -121,7 +123,7 @@ final class UndeployLeaks {
                 () ->
                     loaders
                         + " webapp class loaders alive after "
-                        + GC_ATTEMPTS
+                        + ATTEMPTS
                         + " full GCs, expected "
                         + loadersLeft
                         + " (the undeployed webapp's is still referenced)"),
@@ -129,6 +131,19 @@ final class UndeployLeaks {
             assertTrue(
                 loadersLeft > 0 || gatewayObjects.isEmpty(),
                 () -> "gateway objects alive with no gateway deployed: " + gatewayObjects));
+  }
+
+  /** Threads not in {@code before}, leaving out those of the JVM's and Tomcat's own pools. */
+  private static Map<String, String> newThreads(TomcatServer tomcat, Set<String> before)
+      throws IOException, InterruptedException {
+    Map<String, String> threads = new LinkedHashMap<>(threads(tomcat));
+    threads
+        .keySet()
+        .removeIf(
+            t ->
+                before.contains(t)
+                    || NOT_THE_WEBAPPS.matcher(t.substring(1, t.lastIndexOf('"'))).matches());
+    return threads;
   }
 
   /** Lines of {@code logs} holding one of {@link #WARNINGS}. */
