@@ -89,7 +89,8 @@ class KubernetesManifestsTest {
     Map<String, Object> volume = list(at(deployment, "spec.template.spec"), "volumes").get(0);
 
     assertEquals(mount.get("name"), volume.get("name"));
-    assertEquals((Object) at(configMap, "metadata.name"), at(volume, "configMap.name"));
+    String configMapName = at(configMap, "metadata.name");
+    assertEquals(configMapName, (String) at(volume, "configMap.name"));
     // a subPath mount is a copy the kubelet never updates: no hot reload through it
     assertFalse(mount.containsKey("subPath"), "mount the ConfigMap as a directory");
     String key = data().keySet().iterator().next();
