@@ -44,7 +44,7 @@ class TomcatParallelDeploymentIT {
   private static final Path BASES = WAR.getParent().resolve("it-tomcat");
 
   /** Longer than Tomcat's default unloadDelay (2 s): the request outlives a default undeploy. */
-  private static final Duration IN_FLIGHT_AFTER_SWITCH = Duration.ofSeconds(4);
+  private static final Duration PAST_DEFAULT_UNLOAD_DELAY = Duration.ofSeconds(3);
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -118,7 +118,10 @@ class TomcatParallelDeploymentIT {
     for (int i = 0; i < 5; i++) {
       assertEquals("002", tomcat.get("/gateway/which").body(), "every new request goes to 002");
     }
-    Thread.sleep(IN_FLIGHT_AFTER_SWITCH.toMillis()); // 001 is being undeployed meanwhile
+    // Tomcat's undeploy of 001 waits for the request (it logs so); past the default 2 s it still
+    // does
+    awaitConsoleLine(tomcat, "Waiting for [1] instance(s) to be deallocated");
+    Thread.sleep(PAST_DEFAULT_UNLOAD_DELAY.toMillis()); // Tomcat's own clock: nothing to inject
     assertFalse(
         inFlight.isDone(),
         () ->
@@ -179,6 +182,14 @@ class TomcatParallelDeploymentIT {
       Thread.sleep(100);
     }
     throw new AssertionError(path + " never answered " + body + " (last: " + last + ")");
+  }
+
+  private static void awaitConsoleLine(TomcatServer tomcat, String text) throws Exception {
+    long deadline = System.nanoTime() + TomcatServer.STOP_TIMEOUT.toNanos();
+    while (!tomcat.console().contains(text)) {
+      assertTrue(System.nanoTime() < deadline, () -> "no \"" + text + "\" in\n" + logs(tomcat));
+      Thread.sleep(100);
+    }
   }
 
   private static void awaitGone(Path dir) throws InterruptedException {
