@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -367,7 +368,7 @@ final class TomcatServer implements AutoCloseable {
   }
 
   /** Changes conf/server.xml (before {@link #start}); the connector keeps its port and address. */
-  TomcatServer editServerXml(java.util.function.Consumer<Document> edit) throws IOException {
+  TomcatServer editServerXml(Consumer<Document> edit) throws IOException {
     Path serverXml = base.resolve("conf/server.xml");
     Document doc = parseXml(serverXml);
     edit.accept(doc);
@@ -409,28 +410,18 @@ final class TomcatServer implements AutoCloseable {
    * so tests that add or remove a WAR while Tomcat runs wait less.
    */
   private static void rewriteServerXml(Path serverXml, int port) throws IOException {
-    try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      Document doc = factory.newDocumentBuilder().parse(serverXml.toFile());
-      doc.getDocumentElement().setAttribute("port", "-1");
-      ((Element) doc.getElementsByTagName("Engine").item(0))
-          .setAttribute("backgroundProcessorDelay", "1");
-      NodeList connectors = doc.getElementsByTagName("Connector");
-      if (connectors.getLength() != 1) {
-        throw new IllegalStateException(
-            serverXml + ": expected one Connector, found " + connectors.getLength());
-      }
-      Element http = (Element) connectors.item(0);
-      http.setAttribute("port", Integer.toString(port));
-      http.setAttribute("address", "127.0.0.1");
-      TransformerFactory.newInstance()
-          .newTransformer()
-          .transform(new DOMSource(doc), new StreamResult(serverXml.toFile()));
-    } catch (IOException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException("cannot rewrite " + serverXml, e);
+    Document doc = parseXml(serverXml);
+    doc.getDocumentElement().setAttribute("port", "-1");
+    ((Element) doc.getElementsByTagName("Engine").item(0))
+        .setAttribute("backgroundProcessorDelay", "1");
+    NodeList connectors = doc.getElementsByTagName("Connector");
+    if (connectors.getLength() != 1) {
+      throw new IllegalStateException(
+          serverXml + ": expected one Connector, found " + connectors.getLength());
     }
+    Element http = (Element) connectors.item(0);
+    http.setAttribute("port", Integer.toString(port));
+    http.setAttribute("address", "127.0.0.1");
+    writeXml(doc, serverXml);
   }
 }
