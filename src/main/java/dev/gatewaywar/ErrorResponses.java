@@ -2,6 +2,7 @@ package dev.gatewaywar;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,14 @@ import java.util.Map;
 
 /** The one place that writes gateway-made error responses: {@code {"error": "..."}} as JSON. */
 public final class ErrorResponses {
-  private static final JsonFactory JSON = new JsonFactory();
+  /**
+   * No thread-local buffer recycling (Jackson's default): it leaves a SoftReference to a Jackson
+   * buffer in a ThreadLocal of each server thread that wrote JSON, which keeps an undeployed
+   * webapp's class loader alive until memory runs short, and Tomcat cannot see it to warn.
+   */
+  private static final JsonFactory JSON =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.nonRecyclingPool()).build();
+
   private static final Map<GatewayError, byte[]> BODIES = new EnumMap<>(GatewayError.class);
 
   static {

@@ -120,6 +120,7 @@ public final class GatewayBootstrap implements ServletContextListener {
     }
     event.getServletContext().removeAttribute(ATTRIBUTE);
     GatewayMetrics.uninstallFrom(event.getServletContext());
+    RecordMethodCaches.release();
   }
 
   /**

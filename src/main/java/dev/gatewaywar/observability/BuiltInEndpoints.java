@@ -2,6 +2,7 @@ package dev.gatewaywar.observability;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.gatewaywar.ErrorResponses;
 import dev.gatewaywar.GatewayError;
 import dev.gatewaywar.config.Cidr;
@@ -27,7 +28,15 @@ import java.util.logging.Logger;
  */
 public final class BuiltInEndpoints {
   private static final Logger LOG = Logger.getLogger(BuiltInEndpoints.class.getName());
-  private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * No thread-local buffer recycling (Jackson's default): it leaves a SoftReference to a Jackson
+   * buffer in a ThreadLocal of each server thread that wrote JSON, which keeps an undeployed
+   * webapp's class loader alive until memory runs short, and Tomcat cannot see it to warn.
+   */
+  private static final JsonFactory JSON =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.nonRecyclingPool()).build();
+
   private static final Map<String, String> ALLOW_GET = Map.of("Allow", "GET, HEAD");
 
   private final String metricsPath;

@@ -152,20 +152,22 @@ class TomcatObservabilityIT {
         Path.of(System.getProperty("otel.agent", "target/otel-agent/opentelemetry-javaagent.jar"));
     Distribution tomcat11 =
         new Distribution(Path.of(System.getProperty("tomcat11.home", "missing")));
+    // deploy/tomcat/setenv.sh attaches the agent and sets -Dgateway.config, as in production
     TomcatServer tomcat =
         TomcatServer.create(tomcat11, BASES.resolve(tomcat11 + "-otel-agent"))
-            .withJvmOptions("-javaagent:" + agent)
-            .withEnvironment("OTEL_SERVICE_NAME", "gateway")
+            .withEnvironment("OTEL_JAVAAGENT_JAR", agent.toString())
             .withEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
             .withEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + receiver.endpoint())
             .withEnvironment("OTEL_METRICS_EXPORTER", "none")
             .withEnvironment("OTEL_LOGS_EXPORTER", "none")
             .withEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200");
     servers.add(tomcat);
+    Files.createDirectories(tomcat.base().resolve("bin"));
+    Files.copy(Path.of("deploy/tomcat/setenv.sh"), tomcat.base().resolve("bin/setenv.sh"));
     tomcat.deploy(WAR, "ROOT.war");
     Path config =
         Files.writeString(
-            tomcat.base().resolve("gateway.yaml"),
+            tomcat.base().resolve("conf/gateway.yaml"), // setenv.sh's default place
             """
             logging:
               format: json
@@ -176,7 +178,15 @@ class TomcatObservabilityIT {
             """
                 .formatted(upstream.url()),
             StandardCharsets.UTF_8);
-    tomcat.start(config);
+    tomcat.start();
+    String console = tomcat.console();
+    assertTrue(console.contains("Command line argument: -javaagent:" + agent), "setenv.sh's agent");
+    assertTrue(
+        console.contains("Command line argument: -Dgateway.config=" + config),
+        "setenv.sh's config");
+    assertTrue(
+        console.contains("from " + config + " (system property gateway.config)"),
+        "the gateway read the file setenv.sh named:\n" + console);
 
     assertEquals(200, tomcat.get("/users/7", "traceparent", CLIENT_TRACEPARENT).statusCode());
 
@@ -218,7 +228,7 @@ class TomcatObservabilityIT {
   }
 
   /** The console line for {@code path}, parsed; waits (bounded) for it to be written. */
-  private static Map<String, Object> accessLine(TomcatServer tomcat, String path) throws Exception {
+  static Map<String, Object> accessLine(TomcatServer tomcat, String path) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       for (String l : tomcat.console().split("\n")) {

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -74,6 +75,7 @@ final class TomcatServer implements AutoCloseable {
   private final int port;
   private final List<String> jvmOptions = new ArrayList<>();
   private final Map<String, String> environment = new java.util.LinkedHashMap<>();
+  private Path javaHome = Path.of(System.getProperty("java.home"));
   private Process process;
 
   private TomcatServer(Distribution distribution, Path base, int port) {
@@ -118,10 +120,83 @@ final class TomcatServer implements AutoCloseable {
     return this;
   }
 
-  /** Copies {@code war} into webapps/ as {@code name} (ROOT.war serves at /, x.war at /x). */
-  TomcatServer deploy(Path war, String name) throws IOException {
-    Files.copy(war, base.resolve("webapps").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  /** Runs Tomcat on the JDK at {@code home} instead of the one running the tests. */
+  TomcatServer withJavaHome(Path home) {
+    javaHome = home;
     return this;
+  }
+
+  /**
+   * Copies {@code war} into webapps/ as {@code name} (ROOT.war serves at /, x.war at /x). The copy
+   * is made beside webapps/ and moved in at once, so a running Tomcat's auto-deployer never sees
+   * half a WAR.
+   */
+  TomcatServer deploy(Path war, String name) throws IOException {
+    moveInto(base.resolve("webapps").resolve(name), war);
+    return this;
+  }
+
+  /** Writes {@code path} (relative to CATALINA_BASE) at once: a temporary file, then a move. */
+  Path writeAtomically(String path, String content) throws IOException {
+    Path staged = Files.writeString(base.resolve("temp/staged"), content, StandardCharsets.UTF_8);
+    Path target = base.resolve(path);
+    Files.createDirectories(target.getParent());
+    return Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void moveInto(Path target, Path source) throws IOException {
+    Path staged = base.resolve("temp/staged");
+    Files.copy(source, staged, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Removes webapps/{@code name} from a running Tomcat, whose auto-deployer then undeploys it (the
+   * Engine checks every second, see {@link #rewriteServerXml}), and waits until the expanded
+   * directory is gone too: Tomcat deletes it only after the context has stopped.
+   */
+  void undeploy(String name) throws IOException, InterruptedException {
+    Path webapps = base.resolve("webapps");
+    Files.delete(webapps.resolve(name));
+    Path expanded = webapps.resolve(name.replaceFirst("\\.war$", ""));
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    while (Files.exists(expanded)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(this + " did not undeploy " + name + " within " + STOP_TIMEOUT);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Waits until GET {@code path} answers {@code status} (a webapp deployed or undeployed by the
+   * auto-deployer while Tomcat runs).
+   */
+  void awaitStatus(String path, int status) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    int last;
+    while ((last = get(path).statusCode()) != status) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        throw new AssertionError(
+            "GET " + path + " still answers " + last + ", not " + status + ":\n" + consoleTail());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Runs {@code jcmd <tomcat's pid> command...} with Tomcat's own JDK; its output. */
+  String jcmd(String... command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>();
+    line.add(javaHome.resolve("bin/jcmd").toString());
+    line.add(Long.toString(process.pid()));
+    line.addAll(List.of(command));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+    byte[] out = jcmd.getInputStream().readAllBytes();
+    if (!jcmd.waitFor(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+      jcmd.destroyForcibly();
+      throw new AssertionError("jcmd " + List.of(command) + " failed: " + new String(out));
+    }
+    return new String(out, StandardCharsets.UTF_8);
   }
 
   /**
@@ -134,6 +209,18 @@ final class TomcatServer implements AutoCloseable {
       // catalina.sh word-splits CATALINA_OPTS
       throw new IllegalArgumentException("path with whitespace: " + config);
     }
+    start(" -Dgateway.config=" + config);
+  }
+
+  /**
+   * Starts Tomcat without {@code -Dgateway.config}: each webapp finds its config another way (a
+   * context init-param, {@code bin/setenv.sh}, an environment variable).
+   */
+  void start() throws IOException, InterruptedException {
+    start("");
+  }
+
+  private void start(String configOption) throws IOException, InterruptedException {
     ProcessBuilder builder =
         new ProcessBuilder(
                 "/bin/sh", distribution.home().resolve("bin/catalina.sh").toString(), "run")
@@ -154,13 +241,13 @@ final class TomcatServer implements AutoCloseable {
             "CLASSPATH")) {
       env.remove(inherited);
     }
-    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("JAVA_HOME", javaHome.toString());
     env.put("CATALINA_HOME", distribution.home().toString());
     env.put("CATALINA_BASE", base.toString());
     env.put(
         "CATALINA_OPTS",
-        "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dgateway.config="
-            + config
+        "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+            + configOption
             + jvmOptions.stream().map(o -> " " + o).collect(Collectors.joining()));
     env.putAll(environment);
     process = builder.start();
@@ -281,28 +368,61 @@ final class TomcatServer implements AutoCloseable {
     return distribution + " on port " + port + " (CATALINA_BASE " + base + ")";
   }
 
-  /** Shutdown port off (-1: only the signal stops it); the one connector on loopback:port. */
-  private static void rewriteServerXml(Path serverXml, int port) throws IOException {
+  /** Changes conf/server.xml (before {@link #start}); the connector keeps its port and address. */
+  TomcatServer editServerXml(Consumer<Document> edit) throws IOException {
+    Path serverXml = base.resolve("conf/server.xml");
+    Document doc = parseXml(serverXml);
+    edit.accept(doc);
+    NodeList connectors = doc.getElementsByTagName("Connector");
+    for (int i = 0; i < connectors.getLength(); i++) {
+      Element c = (Element) connectors.item(i);
+      c.setAttribute("port", Integer.toString(port));
+      c.setAttribute("address", "127.0.0.1");
+    }
+    writeXml(doc, serverXml);
+    return this;
+  }
+
+  static Document parseXml(Path file) throws IOException {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
       factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      Document doc = factory.newDocumentBuilder().parse(serverXml.toFile());
-      doc.getDocumentElement().setAttribute("port", "-1");
-      NodeList connectors = doc.getElementsByTagName("Connector");
-      if (connectors.getLength() != 1) {
-        throw new IllegalStateException(
-            serverXml + ": expected one Connector, found " + connectors.getLength());
-      }
-      Element http = (Element) connectors.item(0);
-      http.setAttribute("port", Integer.toString(port));
-      http.setAttribute("address", "127.0.0.1");
-      TransformerFactory.newInstance()
-          .newTransformer()
-          .transform(new DOMSource(doc), new StreamResult(serverXml.toFile()));
+      return factory.newDocumentBuilder().parse(file.toFile());
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException("cannot rewrite " + serverXml, e);
+      throw new IOException("cannot parse " + file, e);
     }
+  }
+
+  private static void writeXml(Document doc, Path file) throws IOException {
+    try {
+      TransformerFactory.newInstance()
+          .newTransformer()
+          .transform(new DOMSource(doc), new StreamResult(file.toFile()));
+    } catch (Exception e) {
+      throw new IOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Shutdown port off (-1: only the signal stops it); the one connector on loopback:port; the
+   * Engine's background processor (which runs the auto-deployer) every second instead of every ten,
+   * so tests that add or remove a WAR while Tomcat runs wait less.
+   */
+  private static void rewriteServerXml(Path serverXml, int port) throws IOException {
+    Document doc = parseXml(serverXml);
+    doc.getDocumentElement().setAttribute("port", "-1");
+    ((Element) doc.getElementsByTagName("Engine").item(0))
+        .setAttribute("backgroundProcessorDelay", "1");
+    NodeList connectors = doc.getElementsByTagName("Connector");
+    if (connectors.getLength() != 1) {
+      throw new IllegalStateException(
+          serverXml + ": expected one Connector, found " + connectors.getLength());
+    }
+    Element http = (Element) connectors.item(0);
+    http.setAttribute("port", Integer.toString(port));
+    http.setAttribute("address", "127.0.0.1");
+    writeXml(doc, serverXml);
   }
 }
