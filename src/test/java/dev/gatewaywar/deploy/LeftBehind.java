@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * (a request thread stuck in the proxy pins the webapp as surely as a leaked executor does).
  */
 final class LeftBehind {
-  /** One thread of a dump: its name and its stack frames ({@code at ...} lines, trimmed). */
+  /** One thread of a dump: its name and the methods of its stack frames, innermost first. */
   record JavaThread(String name, List<String> frames) {
     @Override
     public String toString() {
@@ -62,7 +62,7 @@ final class LeftBehind {
               + "|Attach Listener|C[12] CompilerThread\\d+|Sweeper thread");
 
   private static final Pattern THREAD_HEADER = Pattern.compile("^\"(.*)\"(?:\\s|$)");
-  private static final Pattern FRAME = Pattern.compile("^\\s+at (\\S+)");
+  private static final Pattern FRAME = Pattern.compile("^\\s+at ([^\\s(]+)");
 
   private LeftBehind() {}
 
