@@ -389,12 +389,11 @@ class WildFlyDistributionIT {
   /**
    * Spans exported over OTLP gRPC from WildFly, continuing the client's trace. Runs last, under a
    * name of its own: with export on, the deployment is not yet collectable when the others' checks
-   * would run. The exporter's OkHttp client keeps two threads of its own process-wide pool (OkHttp
-   * TaskRunner, Okio Watchdog) for their 60 s idle timeout after undeploy, and on Java 17 the JDK's
-   * record equals/hashCode bootstrap (java.lang.runtime.ObjectMethods) keeps the class of the last
-   * record component type it adapted in a cache that pins its class loader (measured with heap
-   * dumps on WildFly 39; gone on Java 25 about 90 s after undeploy). So this test checks that every
-   * other thread of the gateway ends, and not the class loader.
+   * would run. The exporter's OkHttp client leaves two threads of OkHttp's process-wide pools
+   * (OkHttp TaskRunner, Okio Watchdog) running for their 60 s idle timeout after undeploy, and they
+   * keep the class loader that long (seen with jcmd on WildFly 39). So this test checks that every
+   * other thread of the gateway ends, not the class loader: waiting out OkHttp would cost every
+   * build a minute.
    */
   @Test
   @Order(Integer.MAX_VALUE)

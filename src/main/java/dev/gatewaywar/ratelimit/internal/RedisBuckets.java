@@ -9,8 +9,6 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,19 +93,7 @@ public final class RedisBuckets implements KeyedRateLimiter {
       health.failed(e);
       return RateLimitDecision.backendUnavailable();
     } finally {
-      forgetNettyThreadLocals();
-    }
-  }
-
-  /**
-   * Lettuce writes the command from the calling thread, and Netty then keeps per-thread state (its
-   * InternalThreadLocalMap, with the Recycler's pools) in a plain ThreadLocal of that thread: the
-   * server's request thread, which outlives the webapp and would keep its class loader alive after
-   * undeploy (found by WildFlyDistributionIT with a heap dump). Netty's own threads keep it.
-   */
-  private static void forgetNettyThreadLocals() {
-    if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
-      FastThreadLocal.removeAll();
+      RedisConnection.forgetNettyThreadLocals();
     }
   }
 
