@@ -47,7 +47,11 @@ public final class AuthMiddleware implements Middleware {
   }
 
   private synchronized TokenVerifier verifierFor(AuthConfig config) {
-    if (!config.equals(lastConfig)) {
+    // Identity, not equals: the routes of one config share one AuthConfig instance. A record's
+    // equals is bootstrapped through java.lang.runtime.ObjectMethods, whose shared method handle
+    // on Java 17 caches the last record class it was adapted to, which keeps an undeployed
+    // webapp's class loader alive (seen on WildFly 39 with heap dumps; WildFlyDistributionIT).
+    if (config != lastConfig) {
       lastVerifier = TokenVerifier.of(config, clock);
       lastConfig = config;
     }

@@ -92,6 +92,8 @@ public final class RedisBuckets implements KeyedRateLimiter {
       // TimeoutException: the request is decided by on_backend_error, not failed with a 500
       health.failed(e);
       return RateLimitDecision.backendUnavailable();
+    } finally {
+      RedisConnection.forgetNettyThreadLocals();
     }
   }
 

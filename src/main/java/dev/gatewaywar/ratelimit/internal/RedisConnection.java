@@ -15,6 +15,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -115,6 +117,21 @@ public final class RedisConnection implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       // logged and counted by the attempt itself; requests follow on_backend_error meanwhile
+    } finally {
+      forgetNettyThreadLocals();
+    }
+  }
+
+  /**
+   * Forgets what Netty keeps per thread in the calling thread, unless it is one of Netty's own. A
+   * connect, a close or a command written from a server's thread (the deploying thread, a request
+   * thread) leaves Netty's InternalThreadLocalMap (with the Recycler's pools) in a plain
+   * ThreadLocal of that thread, which outlives the webapp and would keep its class loader alive
+   * after undeploy (found by WildFlyDistributionIT with heap dumps).
+   */
+  static void forgetNettyThreadLocals() {
+    if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
+      FastThreadLocal.removeAll();
     }
   }
 
@@ -172,7 +189,11 @@ public final class RedisConnection implements AutoCloseable {
     if (c != null) {
       c.close();
     }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    try {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    } finally {
+      forgetNettyThreadLocals();
+    }
   }
 }

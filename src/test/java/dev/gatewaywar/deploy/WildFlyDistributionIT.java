@@ -1,0 +1,541 @@
+package dev.gatewaywar.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.deploy.WildFlyServer.Distribution;
+import dev.gatewaywar.testing.Commands;
+import dev.gatewaywar.testing.JsonObjects;
+import dev.gatewaywar.testing.OtlpReceiver;
+import dev.gatewaywar.testing.PrometheusText;
+import dev.gatewaywar.testing.RedisServer;
+import dev.gatewaywar.testing.TestUpstream;
+import dev.gatewaywar.testing.Tokens;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * gateway.war on a stock WildFly distribution (from Maven Central, unpacked by the build), deployed
+ * and undeployed the way the README tells operators to: with the deploy kit's jboss-cli scripts
+ * ({@code deploy/wildfly/}) against a running server. One WildFly serves the whole class (its boot
+ * is the slow part); each test deploys, proxies through every built-in middleware, undeploys, and
+ * then checks the server JVM with jcmd: no thread of the gateway and no class loader of the
+ * deployment left after full GCs, and no ERROR in server.log. The server's base directory, logs and
+ * every command's output stay under target/it-wildfly/ for reading after a failure.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WildFlyDistributionIT {
+  private static final Path WAR = Path.of(requiredProperty("gateway.war"));
+  private static final Path KIT = Path.of(requiredProperty("wildfly.kit"));
+  private static final Distribution DISTRIBUTION =
+      new Distribution(Path.of(requiredProperty("wildfly.home")));
+
+  /** How long a deployment may take to let go of its class loader and threads after undeploy. */
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private static final String SECRET = "wildfly-deployment-test-secret-of-32-bytes+";
+  private static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String CLIENT_TRACEPARENT = "00-" + CLIENT_TRACE + "-00f067aa0ba902b7-01";
+
+  private static WildFlyServer wildfly;
+  private static RedisServer redis;
+
+  private final Set<String> deployed = new LinkedHashSet<>();
+  private TestUpstream upstream;
+  private OtlpReceiver receiver;
+  private long logMark;
+  private Set<String> threadsBefore;
+
+  /** A deployment name and the context path it gives: where the routes are. */
+  record Deployment(String name, String contextPath) {
+    @Override
+    public String toString() {
+      return name + " at " + (contextPath.isEmpty() ? "/" : contextPath);
+    }
+  }
+
+  static Stream<Deployment> deployments() {
+    return Stream.of(new Deployment("ROOT.war", ""), new Deployment("gateway.war", "/gateway"));
+  }
+
+  @BeforeAll
+  static void startWildFly() throws Exception {
+    wildfly =
+        WildFlyServer.create(DISTRIBUTION, WAR.getParent().resolve("it-wildfly/" + DISTRIBUTION));
+    wildfly.start();
+    redis = RedisServer.start();
+    warmUpWorkerThreads();
+  }
+
+  /**
+   * Gives WildFly's request worker pool its threads before any gateway runs. A pool thread of
+   * WildFly (JBoss Threads' EnhancedQueueExecutor) keeps the first task it ran in a local variable
+   * for as long as it lives, and that task (an Undertow exchange) reaches the servlet context it
+   * ran in: a thread created for a gateway request would pin the gateway's class loader after
+   * undeploy, which is the server's doing, not the gateway's. So: concurrent slow requests to a
+   * plain JSP fill the pool's core threads (which live forever) first, and the threads above the
+   * core end after one idle second instead of sixty.
+   */
+  private static void warmUpWorkerThreads() throws Exception {
+    wildfly
+        .cli("/subsystem=io/worker=default:write-attribute(name=task-keepalive,value=1000)")
+        .assertSucceeded();
+    Path warmUp =
+        exportWar(
+            ShrinkWrap.create(WebArchive.class, "warm-up.war")
+                .addAsWebResource(new StringAsset("<% Thread.sleep(300); %>warm"), "slow.jsp"));
+    wildfly.cli("deploy " + warmUp).assertSucceeded();
+    List<CompletableFuture<Integer>> answers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      answers.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return wildfly.get("/warm-up/slow.jsp").statusCode();
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              }));
+    }
+    for (var answer : answers) {
+      assertEquals(200, answer.get(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @AfterAll
+  static void stopWildFly() throws Exception {
+    try {
+      if (redis != null) {
+        redis.close();
+      }
+      if (wildfly != null) {
+        wildfly.stop();
+      }
+    } finally {
+      if (wildfly != null) {
+        wildfly.close();
+      }
+    }
+  }
+
+  @BeforeEach
+  void startUpstreamAndTakeBaseline() throws Exception {
+    upstream = TestUpstream.start();
+    upstream.handle("/users", e -> TestUpstream.reply(e, 200, "user from upstream"));
+    receiver = OtlpReceiver.start();
+    logMark = wildfly.serverLogMark();
+    threadsBefore = LeftBehind.names(wildfly.threads());
+  }
+
+  @AfterEach
+  void undeployWhatIsLeft() throws Exception {
+    // a failed test may leave its deployment: the next test starts from an empty server
+    for (String name : deployed) {
+      wildfly.cli("undeploy " + name);
+    }
+    upstream.close();
+    receiver.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("deployments")
+  void everyBuiltInMiddlewareWorksAndUndeployLeavesNothingBehind(Deployment deployment)
+      throws Exception {
+    String apiKey = UUID.randomUUID().toString(); // the Redis buckets outlive deployments
+    Path config =
+        config(
+            deployment,
+            """
+            auth:
+              enabled: true
+              type: jwt
+              secret: "%s"
+            rate_limit:
+              enabled: true
+              requests_per_second: 0.5
+              burst: 2
+            metrics:
+              prometheus:
+                enabled: true
+            logging:
+              format: json
+            routes:
+              - path: /users/:id
+                target: %s
+                middleware: [tracing, logging, metrics]
+              - path: /secure/*
+                target: %s
+                middleware: [auth]
+              - path: /limited
+                target: %s
+                middleware: [ratelimit]
+              - path: /shared-limit
+                target: %s
+                middleware: [ratelimit]
+                rate_limit:
+                  burst: 1
+                  key: header:X-Api-Key
+                  backend: redis
+                  redis:
+                    url: %s
+            """
+                .formatted(
+                    SECRET,
+                    upstream.url(),
+                    upstream.url(),
+                    upstream.url(),
+                    upstream.url(),
+                    redis.url()));
+    String at = deployment.contextPath();
+    deploy(deployment, config).assertSucceeded();
+
+    // tracing, logging, metrics; the upstream sees the path without the context path
+    HttpResponse<String> traced =
+        wildfly.get(at + "/users/42?x=1", "traceparent", CLIENT_TRACEPARENT);
+    assertEquals(200, traced.statusCode(), traced::body);
+    assertEquals("user from upstream", traced.body());
+    TestUpstream.Received proxied = upstream.nextRequest();
+    assertEquals("/users/42?x=1", proxied.rawUri());
+    String sent = proxied.header("traceparent");
+    assertTrue(sent != null && sent.startsWith("00-" + CLIENT_TRACE + "-"), sent);
+    Map<String, Object> line = accessLine(at + "/users/42");
+    assertAll(
+        () -> assertEquals("GET", line.get("method")),
+        () -> assertEquals("/users/:id", line.get("route")),
+        () -> assertEquals(200, line.get("status")),
+        () -> assertTrue(line.get("duration_ms") instanceof Number, line::toString),
+        () -> assertEquals(CLIENT_TRACE, line.get("trace_id")));
+    HttpResponse<String> metrics = wildfly.get(at + "/metrics");
+    assertEquals(200, metrics.statusCode(), metrics::body);
+    assertEquals(
+        1,
+        PrometheusText.parse(metrics.body())
+            .value(
+                "gateway_requests_total",
+                Map.of("method", "GET", "path", "/users/:id", "status", "200")));
+
+    // auth
+    HttpResponse<String> noToken = wildfly.get(at + "/secure/report");
+    assertAll(
+        () -> assertEquals(401, noToken.statusCode()),
+        () -> assertTrue(contentType(noToken).startsWith("application/json"), contentType(noToken)),
+        () -> assertEquals("missing token", JsonObjects.parse(noToken.body()).get("error")),
+        () ->
+            assertTrue(
+                noToken.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"),
+                noToken.headers()::toString));
+    String token = Tokens.hs(Tokens.claims(Clock.systemUTC(), "alice"), "HS256", SECRET);
+    HttpResponse<String> withToken =
+        wildfly.get(at + "/secure/report", "Authorization", "Bearer " + token);
+    assertEquals(200, withToken.statusCode(), withToken::body);
+    TestUpstream.Received authorized = upstream.nextRequest();
+    assertEquals("/secure/report", authorized.rawUri());
+    assertEquals("Bearer " + token, authorized.header("Authorization"));
+
+    // ratelimit: local buckets, then buckets in Redis (Lettuce and its Netty threads started)
+    assertEquals(200, wildfly.get(at + "/limited").statusCode());
+    assertEquals(200, wildfly.get(at + "/limited").statusCode());
+    assertRateLimited(wildfly.get(at + "/limited"));
+    assertEquals(200, wildfly.get(at + "/shared-limit", "X-Api-Key", apiKey).statusCode());
+    assertRateLimited(wildfly.get(at + "/shared-limit", "X-Api-Key", apiKey));
+    for (int i = 0; i < 3; i++) {
+      upstream.nextRequest(); // the three that got through
+    }
+
+    if (!at.isEmpty()) {
+      HttpResponse<String> outside = wildfly.get("/users/42");
+      assertEquals(404, outside.statusCode());
+      assertFalse(contentType(outside).contains("json"), outside.body());
+    }
+    assertTrue(upstream.noRequestWithin(200), "an unexpected request reached the upstream");
+
+    undeploy(deployment).assertSucceeded();
+    assertEquals(404, wildfly.get(at + "/users/42").statusCode());
+    assertTrue(upstream.noRequestWithin(200), "proxied after undeploy");
+    assertNothingLeftBehind(deployment.name());
+    assertNoErrorsInServerLog();
+  }
+
+  @Test
+  void redeployServesAgainAndLeavesNothingBehind() throws Exception {
+    Deployment root = new Deployment("ROOT.war", "");
+    Path config =
+        config(
+            root,
+            """
+            routes:
+              - path: /users/:id
+                target: %s
+            """
+                .formatted(upstream.url()));
+    deploy(root, config).assertSucceeded();
+    assertProxied("/users/1");
+    undeploy(root).assertSucceeded();
+    deploy(root, config).assertSucceeded();
+    assertProxied("/users/2");
+    // the script over a running deployment replaces it (--force): an update in one command
+    deploy(root, config).assertSucceeded();
+    assertProxied("/users/3");
+    undeploy(root).assertSucceeded();
+
+    assertNothingLeftBehind(root.name());
+    assertNoErrorsInServerLog();
+  }
+
+  @Test
+  void badConfigFailsTheDeploymentNamingKeyAndLineWhileWildFlyKeepsServing() throws Exception {
+    Deployment root = new Deployment("ROOT.war", "");
+    String good =
+        """
+        routes:
+          - path: /users/:id
+            target: %s
+        """
+            .formatted(upstream.url());
+    Path bad =
+        config(
+            root,
+            good // lines 1-3
+                + "    middleware: [ratelimitt]\n" // line 4
+                + "rate_limitt:\n" // line 5
+                + "  enabled: true\n");
+
+    Commands.Result failed = deploy(root, bad);
+    assertFalse(failed.succeeded(), failed::toString);
+    deployed.remove(root.name()); // WildFly rolled it back
+    assertAll(
+        () -> assertLine(failed.output(), "line 4", "routes[0].middleware[0]", "ratelimitt"),
+        () -> assertLine(failed.output(), "line 5", "rate_limitt", "unknown key"),
+        () -> assertLine(wildfly.serverLogSince(logMark), "line 4", "routes[0].middleware[0]"));
+    HttpResponse<String> nothing = wildfly.get("/users/1");
+    assertEquals(404, nothing.statusCode());
+    assertFalse(contentType(nothing).contains("json"), nothing.body());
+    assertTrue(upstream.noRequestWithin(200), "proxied by a gateway that must not run");
+
+    // the server carries on: the same script with a good config deploys
+    deploy(root, config(root, good)).assertSucceeded();
+    assertProxied("/users/1");
+    undeploy(root).assertSucceeded();
+    assertNothingLeftBehind(root.name());
+  }
+
+  /**
+   * The check of the tests above can fail: a WAR whose listener leaves a thread running is caught
+   * (its thread and its class loader), and passes only once that thread has ended.
+   */
+  @Test
+  void leakCheckFindsTheThreadAndClassLoaderAWebappLeavesBehind() throws Exception {
+    Path leaky =
+        exportWar(ShrinkWrap.create(WebArchive.class, "leaky.war").addClass(LeakyListener.class));
+    wildfly.cli("deploy " + leaky).assertSucceeded();
+    deployed.add("leaky.war");
+    wildfly.cli("undeploy leaky.war").assertSucceeded();
+    deployed.remove("leaky.war");
+
+    AssertionError caught =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                wildfly.assertNothingLeftBehind("leaky.war", threadsBefore, Duration.ofSeconds(3)));
+    assertTrue(caught.getMessage().contains(LeakyListener.THREAD_NAME), caught::getMessage);
+    assertTrue(caught.getMessage().contains("\"deployment.leaky.war\""), caught::getMessage);
+
+    wildfly
+        .cli("/system-property=" + LeakyListener.STOP_PROPERTY + ":add(value=true)")
+        .assertSucceeded();
+    try {
+      wildfly.assertNothingLeftBehind("leaky.war", threadsBefore, PATIENCE);
+    } finally {
+      wildfly.cli("/system-property=" + LeakyListener.STOP_PROPERTY + ":remove").assertSucceeded();
+    }
+  }
+
+  /**
+   * Spans exported over OTLP gRPC from WildFly, continuing the client's trace. Runs last, under a
+   * name of its own: with export on, the deployment is not yet collectable when the others' checks
+   * would run. The exporter's OkHttp client leaves two threads of OkHttp's process-wide pools
+   * (OkHttp TaskRunner, Okio Watchdog) running for their 60 s idle timeout after undeploy, and they
+   * keep the class loader that long (seen with jcmd on WildFly 39). So this test checks that every
+   * other thread of the gateway ends, not the class loader: waiting out OkHttp would cost every
+   * build a minute.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void spansReachTheCollectorAndOnlyOkHttpsSharedThreadsOutliveUndeploy() throws Exception {
+    Deployment traced = new Deployment("traced.war", "/traced");
+    Path config =
+        config(
+            traced,
+            """
+            otel:
+              enabled: true
+              endpoint: %s
+            logging:
+              format: json
+            routes:
+              - path: /users/:id
+                target: %s
+                middleware: [tracing, logging]
+            """
+                .formatted(receiver.endpoint(), upstream.url()));
+    deploy(traced, config).assertSucceeded();
+
+    HttpResponse<String> answer = wildfly.get("/traced/users/7", "traceparent", CLIENT_TRACEPARENT);
+    assertEquals(200, answer.statusCode(), answer::body);
+    String sent = upstream.nextRequest().header("traceparent");
+    assertTrue(sent != null && sent.startsWith("00-" + CLIENT_TRACE + "-"), sent);
+    Span span = receiver.nextSpan(30);
+    assertEquals("GET /users/:id", span.getName());
+    assertEquals(CLIENT_TRACE, OtlpReceiver.hex(span.getTraceId()));
+    assertEquals(sent.substring(36, 52), OtlpReceiver.hex(span.getSpanId()));
+    assertEquals(OtlpReceiver.hex(span.getSpanId()), accessLine("/traced/users/7").get("span_id"));
+
+    undeploy(traced).assertSucceeded();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    List<LeftBehind.JavaThread> left;
+    while (!(left = otherThanOkHttps(LeftBehind.suspectThreads(threadsBefore, wildfly.threads())))
+            .isEmpty()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+    }
+    List<LeftBehind.JavaThread> stillThere = left;
+    assertTrue(stillThere.isEmpty(), () -> "threads left behind:\n" + stillThere);
+    assertNoErrorsInServerLog();
+  }
+
+  private static List<LeftBehind.JavaThread> otherThanOkHttps(List<LeftBehind.JavaThread> threads) {
+    return threads.stream()
+        .filter(t -> !t.name().equals("OkHttp TaskRunner") && !t.name().equals("Okio Watchdog"))
+        .toList();
+  }
+
+  private Commands.Result deploy(Deployment deployment, Path config)
+      throws IOException, InterruptedException {
+    deployed.add(deployment.name());
+    return wildfly.runKit(
+        KIT.resolve("deploy.sh"), WAR.toString(), config.toString(), deployment.name());
+  }
+
+  private Commands.Result undeploy(Deployment deployment) throws IOException, InterruptedException {
+    Commands.Result result = wildfly.runKit(KIT.resolve("undeploy.sh"), deployment.name());
+    if (result.succeeded()) {
+      deployed.remove(deployment.name());
+    }
+    return result;
+  }
+
+  private void assertNothingLeftBehind(String name) throws IOException, InterruptedException {
+    Duration took = wildfly.assertNothingLeftBehind(name, threadsBefore, PATIENCE);
+    System.out.println(name + ": nothing left behind, " + took.toMillis() + " ms after undeploy");
+  }
+
+  private void assertNoErrorsInServerLog() throws IOException {
+    List<String> errors = wildfly.errorsSince(logMark);
+    assertTrue(errors.isEmpty(), () -> "ERROR in server.log:\n" + String.join("\n", errors));
+  }
+
+  private void assertProxied(String path) throws IOException, InterruptedException {
+    HttpResponse<String> answer = wildfly.get(path);
+    assertEquals(200, answer.statusCode(), answer::body);
+    assertEquals(path, upstream.nextRequest().rawUri());
+  }
+
+  private static void assertRateLimited(HttpResponse<String> answer) throws IOException {
+    assertEquals(429, answer.statusCode(), answer::body);
+    assertTrue(answer.headers().firstValue("Retry-After").isPresent(), answer.headers()::toString);
+    assertEquals("rate limit exceeded", JsonObjects.parse(answer.body()).get("error"));
+  }
+
+  /**
+   * The access line for {@code path}, parsed: WildFly captures the webapp's standard output into
+   * server.log, each line after its own prefix ({@code ... INFO [stdout] (default task-1) }).
+   */
+  private Map<String, Object> accessLine(String path) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      for (String l : wildfly.serverLogSince(logMark).split("\n")) {
+        int json = l.indexOf('{');
+        if (l.contains(" [stdout] ") && json > 0 && l.contains("\"path\":\"" + path + "\"")) {
+          return JsonObjects.parse(l.substring(json));
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(
+        "no access line for " + path + ":\n" + wildfly.serverLogSince(logMark));
+  }
+
+  private static Path config(Deployment deployment, String yaml) throws IOException {
+    Path dir = Files.createDirectories(wildfly.base().resolve("configs"));
+    return Files.writeString(
+        dir.resolve(deployment.name() + "-" + UUID.randomUUID() + ".yaml"),
+        yaml,
+        StandardCharsets.UTF_8);
+  }
+
+  private static Path exportWar(WebArchive war) throws IOException {
+    Path dir = Files.createDirectories(wildfly.base().resolve("test-wars"));
+    Path file = dir.resolve(war.getName());
+    war.as(ZipExporter.class).exportTo(file.toFile(), true);
+    return file;
+  }
+
+  /** Some line of {@code text} holds every one of {@code parts}. */
+  private static void assertLine(String text, String... parts) {
+    Pattern all =
+        Pattern.compile(
+            Stream.of(parts).map(p -> "(?=.*" + Pattern.quote(p) + ")").reduce("", String::concat));
+    assertTrue(
+        text.lines().anyMatch(l -> all.matcher(l).find()),
+        () -> "no line names " + List.of(parts) + ":\n" + text);
+  }
+
+  private static String contentType(HttpResponse<?> response) {
+    return response.headers().firstValue("Content-Type").orElse("");
+  }
+
+  private static String requiredProperty(String name) {
+    String value = System.getProperty(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(
+          "system property " + name + " is not set; run through `mvn verify` (failsafe sets it)");
+    }
+    return value;
+  }
+}
