@@ -226,37 +226,46 @@ build_jetty_proxy() {
 }
 
 # start_jetty_proxy CPUS proxy|middleman UPSTREAM_URL: Jetty 12's ProxyServlet.Transparent or
-# AsyncMiddleManServlet.Transparent, on $BENCH_JAVA with $BENCH_JAVA_FLAGS -> JETTY_PORT, JETTY_PID
+# AsyncMiddleManServlet.Transparent, on $BENCH_JAVA with $BENCH_JAVA_FLAGS, on a port the kernel
+# picks -> JETTY_PORT, JETTY_PID
 start_jetty_proxy() {
   local cpus=$1 mode=$2 upstream=$3
-  JETTY_PORT=$(free_port)
+  # port 0: the kernel picks a free one, no race with other processes; Jetty prints which
   # shellcheck disable=SC2086 # the flags are a list
   bench_spawn "$cpus" "$WORK/jetty-$mode.log" "$BENCH_JAVA" $BENCH_JAVA_FLAGS \
-    -cp "$JETTY_PROXY_CP" bench.JettyProxyMain "$mode" "$JETTY_PORT" "$upstream"
+    -cp "$JETTY_PROXY_CP" bench.JettyProxyMain "$mode" 0 "$upstream"
   JETTY_PID=$BENCH_PID
-  wait_for_200 "http://127.0.0.1:$JETTY_PORT/json" 60 "$JETTY_PID" ||
+  JETTY_PORT=$(logged_port "$WORK/jetty-$mode.log" "$JETTY_PID" 60) ||
     bench_fail "jetty $mode did not start" "$WORK/jetty-$mode.log"
+  wait_for_200 "http://127.0.0.1:$JETTY_PORT/json" 30 "$JETTY_PID" ||
+    bench_fail "jetty $mode does not answer 200" "$WORK/jetty-$mode.log"
+}
+
+logged_port() { # logged_port LOG PID SECONDS: the N of "listening on port N" once PID logs it
+  local log=$1 pid=$2 deadline=$((SECONDS + $3)) port
+  while ((SECONDS < deadline)); do
+    port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n1)
+    [[ -n $port ]] && { echo "$port"; return 0; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
 }
 
 # start_gateway CPUS CONFIG NAME [STDOUT_FILE]: java -jar target/gateway.war on $BENCH_JAVA with
-# $BENCH_JAVA_FLAGS (+ $GATEWAY_JAVA_OPTS), a free port -> GATEWAY_PORT, GATEWAY_PID. Its stderr
+# $BENCH_JAVA_FLAGS (+ $GATEWAY_JAVA_OPTS), on a port the kernel picks -> GATEWAY_PORT, GATEWAY_PID. Its stderr
 # (Tomcat's log) goes to $WORK/NAME.log, its stdout (the access log) to STDOUT_FILE (default the same).
 start_gateway() {
   local cpus=$1 config=$2 name=$3 out=${4:-$WORK/$3.log}
   [[ -f target/gateway.war ]] ||
     bench_fail "target/gateway.war is missing; build it first: mvn -B -DskipTests package"
-  GATEWAY_PORT=$(free_port)
+  # --port 0: the kernel picks a free port, no race with other processes; the gateway logs which
   # shellcheck disable=SC2086 # the flags are lists
   pinned "$cpus" "$BENCH_JAVA" $BENCH_JAVA_FLAGS ${GATEWAY_JAVA_OPTS:-} -jar target/gateway.war \
-    --config "$config" --port "$GATEWAY_PORT" >>"$out" 2>>"$WORK/$name.log" </dev/null &
+    --config "$config" --port 0 >>"$out" 2>>"$WORK/$name.log" </dev/null &
   GATEWAY_PID=$!
   BENCH_PIDS+=("$GATEWAY_PID")
-  local deadline=$((SECONDS + 90))
-  while ((SECONDS < deadline)) && ! grep -q 'listening on port' "$WORK/$name.log" 2>/dev/null; do
-    kill -0 "$GATEWAY_PID" 2>/dev/null || break
-    sleep 0.2
-  done
-  grep -q 'listening on port' "$WORK/$name.log" 2>/dev/null ||
+  GATEWAY_PORT=$(logged_port "$WORK/$name.log" "$GATEWAY_PID" 90) ||
     bench_fail "the gateway ($name) did not start" "$WORK/$name.log"
 }
 
