@@ -230,7 +230,9 @@ build_jetty_proxy() {
 # picks -> JETTY_PORT, JETTY_PID
 start_jetty_proxy() {
   local cpus=$1 mode=$2 upstream=$3
-  # port 0: the kernel picks a free one, no race with other processes; Jetty prints which
+  # port 0: the kernel picks a free one, no race with other processes; Jetty prints which (in a
+  # fresh log, so an earlier start's port is not read instead)
+  : >"$WORK/jetty-$mode.log"
   # shellcheck disable=SC2086 # the flags are a list
   bench_spawn "$cpus" "$WORK/jetty-$mode.log" "$BENCH_JAVA" $BENCH_JAVA_FLAGS \
     -cp "$JETTY_PROXY_CP" bench.JettyProxyMain "$mode" 0 "$upstream"
@@ -260,6 +262,8 @@ start_gateway() {
   [[ -f target/gateway.war ]] ||
     bench_fail "target/gateway.war is missing; build it first: mvn -B -DskipTests package"
   # --port 0: the kernel picks a free port, no race with other processes; the gateway logs which
+  # (in a fresh log, so an earlier start's port is not read instead)
+  : >"$WORK/$name.log"
   # shellcheck disable=SC2086 # the flags are lists
   pinned "$cpus" "$BENCH_JAVA" $BENCH_JAVA_FLAGS ${GATEWAY_JAVA_OPTS:-} -jar target/gateway.war \
     --config "$config" --port 0 >>"$out" 2>>"$WORK/$name.log" </dev/null &
