@@ -254,7 +254,7 @@ done
     }
     END {
       nt = split(targets, T, " "); nc = split(conc, C, " ")
-      print "| target | c | req/s | p50 ms | p99 ms | req/s ÷ direct | req/s ÷ HAProxy | CPU µs/req | CPU ÷ best Jetty | upstream nginx CPU µs/req | errors |"
+      print "| target | c | req/s | p50 ms | p99 ms | req/s ÷ direct | req/s ÷ HAProxy | CPU µs/req | CPU ÷ best Jetty | upstream nginx CPU µs/req | errors (all runs) |"
       print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
       for (ci = 1; ci <= nc; ci++) {
         c = C[ci]
