@@ -172,6 +172,9 @@ probe() {
 }
 
 if [[ -n ${WARMUP_PROBE:-} ]]; then
+  # the loop stays in this shell (tee through a process substitution, not a pipeline), so the
+  # peers it starts are in BENCH_PIDS and stopped on exit
+  exec > >(tee "$RESULTS_DIR/warmup-probe-$STAMP.tsv")
   for target in $TARGETS; do
     case $target in
       jetty-proxy | jetty-middleman)
@@ -187,7 +190,7 @@ if [[ -n ${WARMUP_PROBE:-} ]]; then
         probe gateway-chain "http://127.0.0.1:$GATEWAY_PORT/json" "$GATEWAY_PID" "Authorization: Bearer $TOKEN"
         bench_stop "$GATEWAY_PID" ;;
     esac
-  done | tee "$RESULTS_DIR/warmup-probe-$STAMP.tsv"
+  done
   exit 0
 fi
 
