@@ -75,6 +75,8 @@ public final class ApacheUpstreamClient implements UpstreamClient {
             .disableCookieManagement()
             .disableAutomaticRetries()
             .disableAuthCaching()
+            // no per-request user token (TLS principal) to match pooled connections against
+            .disableConnectionState()
             .evictIdleConnections(
                 TimeValue.of(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
             .build();
