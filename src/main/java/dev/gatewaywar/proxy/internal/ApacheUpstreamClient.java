@@ -36,9 +36,9 @@ import org.apache.hc.core5.util.Timeout;
  * Jersey's client on the same HttpClient (the apache5 connector): Jersey added per request an
  * injection scope, property and header maps, message formatting for warnings nobody logged and a
  * buffered stream wrapper (an 8 KiB buffer per response: the largest allocation site); dropping it
- * cut the proxy's CPU time per request by a quarter (README, Performance). Configured as a proxy needs: no redirects followed, no cookies kept, no transparent
- * decompression, no retries, no User-Agent of its own; headers and body framing as the client sent
- * them.
+ * cut the proxy's CPU time per request by a quarter (README, Performance). Configured as a proxy
+ * needs: no redirects followed, no cookies kept, no transparent decompression, no retries, no
+ * User-Agent of its own; headers and body framing as the client sent them.
  *
  * <p>Waiting for a pooled connection is bounded by the route's connect timeout (HttpClient's own
  * default is 3 minutes): when one upstream holds all its {@code max_connections_per_route}
