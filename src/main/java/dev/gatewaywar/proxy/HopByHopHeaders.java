@@ -8,17 +8,25 @@ import java.util.Set;
  * forwarded, in either direction, together with every header a {@code Connection} header names.
  */
 public final class HopByHopHeaders {
-  private static final Set<String> ALWAYS =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "proxy-connection",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade");
+  /**
+   * Lower-case. An array scanned with {@code equalsIgnoreCase} (which compares lengths first) and
+   * not a set looked up by a lower-cased copy: this runs for every header of every message, and
+   * must not allocate.
+   */
+  private static final String[] ALWAYS = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade"
+  };
+
+  /** For messages without a {@code Connection} header, or one naming no extra header. */
+  private static final HopByHopHeaders STANDARD = new HopByHopHeaders(Set.of());
 
   private final Set<String> named;
 
@@ -32,23 +40,41 @@ public final class HopByHopHeaders {
    * @param connectionValues the values of the message's {@code Connection} headers (may be empty)
    */
   public static HopByHopHeaders of(Iterable<String> connectionValues) {
-    java.util.HashSet<String> named = null;
+    HopByHopHeaders h = STANDARD;
     for (String value : connectionValues) {
-      for (String token : value.split(",")) {
-        String t = token.trim().toLowerCase(Locale.ROOT);
-        if (!t.isEmpty()) {
-          if (named == null) {
-            named = new java.util.HashSet<>();
-          }
-          named.add(t);
-        }
-      }
+      h = h.with(value);
     }
-    return new HopByHopHeaders(named == null ? Set.of() : named);
+    return h;
+  }
+
+  /**
+   * This set plus the tokens of one more {@code Connection} header value. Tokens already in the set
+   * (the common {@code keep-alive}) add nothing and allocate no new set.
+   */
+  public HopByHopHeaders with(String connectionValue) {
+    java.util.HashSet<String> more = null;
+    for (String token : connectionValue.split(",")) {
+      String t = token.trim().toLowerCase(Locale.ROOT);
+      if (t.isEmpty() || contains(t)) {
+        continue;
+      }
+      if (more == null) {
+        more = new java.util.HashSet<>(named);
+      }
+      more.add(t);
+    }
+    return more == null ? this : new HopByHopHeaders(more);
   }
 
   public boolean contains(String headerName) {
-    String name = headerName.toLowerCase(Locale.ROOT);
-    return ALWAYS.contains(name) || name.startsWith("proxy-") || named.contains(name);
+    if (headerName.regionMatches(true, 0, "proxy-", 0, 6)) {
+      return true;
+    }
+    for (String h : ALWAYS) {
+      if (h.equalsIgnoreCase(headerName)) {
+        return true;
+      }
+    }
+    return !named.isEmpty() && named.contains(headerName.toLowerCase(Locale.ROOT));
   }
 }

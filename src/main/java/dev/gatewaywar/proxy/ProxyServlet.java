@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -89,11 +90,14 @@ public final class ProxyServlet extends HttpServlet {
 
   static List<Map.Entry<String, String>> requestHeaders(
       ProxyRoute route, HttpServletRequest clientRequest) {
-    HopByHopHeaders hopByHop =
-        HopByHopHeaders.of(Collections.list(clientRequest.getHeaders("Connection")));
-    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
+    for (Enumeration<String> c = clientRequest.getHeaders("Connection"); c.hasMoreElements(); ) {
+      hopByHop = hopByHop.with(c.nextElement());
+    }
+    List<Map.Entry<String, String>> headers = new ArrayList<>(16);
     String forwardedFor = null;
-    for (String name : Collections.list(clientRequest.getHeaderNames())) {
+    for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
+      String name = names.nextElement();
       if (hopByHop.contains(name) || isFraming(name)) {
         continue;
       }
@@ -107,8 +111,9 @@ public final class ProxyServlet extends HttpServlet {
       if (name.equalsIgnoreCase("X-Forwarded-Proto") || name.equalsIgnoreCase("X-Forwarded-Host")) {
         continue;
       }
-      for (String value : Collections.list(clientRequest.getHeaders(name))) {
-        headers.add(Map.entry(name, value));
+      for (Enumeration<String> values = clientRequest.getHeaders(name);
+          values.hasMoreElements(); ) {
+        headers.add(Map.entry(name, values.nextElement()));
       }
     }
     addForwardedHeaders(headers, forwardedFor, clientRequest);
@@ -158,6 +163,13 @@ public final class ProxyServlet extends HttpServlet {
       LOG.fine(() -> "client went away mid-upload to " + target);
       return;
     }
+    if (e.failure() == UpstreamFailure.POOL_EXHAUSTED) {
+      // load shedding, possibly for thousands of requests a second: counted by the metrics
+      // middleware's upstream failures, not logged one by one
+      LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
+      ErrorResponses.write(clientResponse, e.failure().error());
+      return;
+    }
     LOG.log(
         Level.WARNING,
         "upstream "
@@ -184,22 +196,25 @@ public final class ProxyServlet extends HttpServlet {
   static long copyResponseHeaders(
       UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
     long contentLength = -1;
-    Map<String, List<String>> headers = upstreamResponse.headers();
-    HopByHopHeaders hopByHop = HopByHopHeaders.of(headers.getOrDefault("Connection", List.of()));
-    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+    List<Map.Entry<String, String>> headers = upstreamResponse.headers();
+    HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
+    for (Map.Entry<String, String> h : headers) {
+      if (h.getKey().equalsIgnoreCase("Connection")) {
+        hopByHop = hopByHop.with(h.getValue());
+      }
+    }
+    for (Map.Entry<String, String> h : headers) {
       String name = h.getKey();
       if (hopByHop.contains(name)) {
         continue;
       }
       if (name.equalsIgnoreCase("Content-Length")) {
         // HttpClient has already checked the upstream's framing, so this parses
-        contentLength = Long.parseLong(h.getValue().get(0));
+        contentLength = Long.parseLong(h.getValue().trim());
         clientResponse.setContentLengthLong(contentLength);
         continue;
       }
-      for (String value : h.getValue()) {
-        clientResponse.addHeader(name, value);
-      }
+      clientResponse.addHeader(name, h.getValue());
     }
     return contentLength;
   }

@@ -1,11 +1,11 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.config.UpstreamConfig;
-import dev.gatewaywar.proxy.internal.JerseyUpstreamClient;
+import dev.gatewaywar.proxy.internal.ApacheUpstreamClient;
 
 /**
  * Sends requests to upstream services over pooled keep-alive connections, streaming bodies both
- * ways. The seam in front of the HTTP library (Jersey with its Apache HttpClient 5 connector).
+ * ways. The seam in front of the HTTP library (Apache HttpClient 5).
  */
 public interface UpstreamClient extends AutoCloseable {
 
@@ -22,6 +22,6 @@ public interface UpstreamClient extends AutoCloseable {
 
   /** The production client: redirects not followed, cookies not kept, bodies not decompressed. */
   static UpstreamClient of(UpstreamConfig config) {
-    return new JerseyUpstreamClient(config);
+    return new ApacheUpstreamClient(config);
   }
 }

@@ -10,6 +10,11 @@ public enum UpstreamFailure {
   CONNECT_TIMEOUT(GatewayError.GATEWAY_TIMEOUT),
   /** No byte within {@code timeouts.read}: 504. */
   READ_TIMEOUT(GatewayError.GATEWAY_TIMEOUT),
+  /**
+   * Every pooled connection to this upstream ({@code upstream.max_connections_per_route}, or all
+   * {@code max_connections}) stayed busy for {@code timeouts.connect}: 503.
+   */
+  POOL_EXHAUSTED(GatewayError.SERVICE_UNAVAILABLE),
   /** Any other I/O or protocol failure on the upstream side: 502. */
   PROTOCOL(GatewayError.BAD_GATEWAY),
   /** The client's side failed (it went away mid-upload): nobody is left to answer. */

@@ -10,8 +10,8 @@ public interface UpstreamResponse extends Closeable {
 
   int status();
 
-  /** Headers as received, each name with its values in order. */
-  Map<String, List<String>> headers();
+  /** Headers as received, in order: one (name, value) per header line. */
+  List<Map.Entry<String, String>> headers();
 
   /** The body as it arrives; empty for responses without one. */
   InputStream body();

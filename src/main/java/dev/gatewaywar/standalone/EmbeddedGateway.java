@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Logger;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
@@ -16,16 +17,34 @@ import org.apache.coyote.http11.Http11NioProtocol;
 /**
  * The gateway web application on an embedded Tomcat: the same WAR contents, the same listener and
  * web.xml as on an app server, deployed at the root context.
+ *
+ * <p>Requests run on virtual threads when the JVM has them (Java 21+), else on Tomcat's pool of 200
+ * platform threads. Why, measured with {@code bench/slow-upstream.sh} (README, Performance): the
+ * proxy blocks a thread per request while the upstream answers, so 2,000 requests held by a slow
+ * upstream take all 200 platform threads and a fast route behind them waits (or fails) with them; a
+ * virtual thread parked on a socket costs a few KB and no OS thread, so the fast route keeps its
+ * latency, while the code stays plain blocking servlet and HttpClient I/O (the async servlet API
+ * with a non-blocking client would give the same isolation at the price of a callback proxy, and
+ * the WAR still has to run on Java 17 app servers). The system property {@value #THREADS_PROPERTY}
+ * ({@code auto}, {@code virtual} or {@code platform}) overrides the choice.
  */
 public final class EmbeddedGateway implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(EmbeddedGateway.class.getName());
+
+  /** {@code auto} (default): virtual threads on Java 21+, platform threads before. */
+  public static final String THREADS_PROPERTY = "gateway.threads";
+
   private final Tomcat tomcat;
   private final Connector connector;
   private final Context context;
+  private final boolean virtualThreads;
 
-  private EmbeddedGateway(Tomcat tomcat, Connector connector, Context context) {
+  private EmbeddedGateway(
+      Tomcat tomcat, Connector connector, Context context, boolean virtualThreads) {
     this.tomcat = tomcat;
     this.connector = connector;
     this.context = context;
+    this.virtualThreads = virtualThreads;
   }
 
   /**
@@ -56,6 +75,16 @@ public final class EmbeddedGateway implements AutoCloseable {
     // Keep client connections open for as long as the client wants: Tomcat's default closes
     // every connection after 100 requests, which costs a reconnect under steady load.
     connector.setProperty("maxKeepAliveRequests", "-1");
+    boolean virtualThreads = useVirtualThreads(System.getProperty(THREADS_PROPERTY, "auto"));
+    if (virtualThreads) {
+      connector.setProperty("useVirtualThreads", "true");
+    }
+    LOG.info(
+        () ->
+            "requests run on "
+                + (virtualThreads ? "virtual threads" : "platform threads (at most 200)")
+                + ", Java "
+                + Runtime.version().feature());
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     tomcat.getHost().setAutoDeploy(false);
@@ -73,7 +102,36 @@ public final class EmbeddedGateway implements AutoCloseable {
       tomcat.destroy();
       throw new IllegalStateException("the gateway did not start (see the log above)");
     }
-    return new EmbeddedGateway(tomcat, connector, context);
+    return new EmbeddedGateway(tomcat, connector, context, virtualThreads);
+  }
+
+  /**
+   * @param choice {@code auto}, {@code virtual} or {@code platform}
+   * @throws IllegalArgumentException for {@code virtual} before Java 21, or another value
+   */
+  static boolean useVirtualThreads(String choice) {
+    boolean available = Runtime.version().feature() >= 21;
+    return switch (choice) {
+      case "auto" -> available;
+      case "platform" -> false;
+      case "virtual" -> {
+        if (!available) {
+          throw new IllegalArgumentException(
+              THREADS_PROPERTY
+                  + "=virtual needs Java 21 or later, this is Java "
+                  + Runtime.version().feature());
+        }
+        yield true;
+      }
+      default ->
+          throw new IllegalArgumentException(
+              THREADS_PROPERTY + " must be auto, virtual or platform, not '" + choice + "'");
+    };
+  }
+
+  /** Whether requests run on virtual threads (else on Tomcat's platform thread pool). */
+  public boolean virtualThreads() {
+    return virtualThreads;
   }
 
   /** The port it listens on (the chosen one when started with port 0). */

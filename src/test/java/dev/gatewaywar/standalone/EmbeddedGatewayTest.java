@@ -77,4 +77,25 @@ class EmbeddedGatewayTest {
     assertThrows(
         IllegalStateException.class, () -> EmbeddedGateway.start(WebappDir.create(), config, 0));
   }
+
+  @Test
+  void requestsRunOnVirtualThreadsWhereTheJvmHasThem() {
+    assertEquals(Runtime.version().feature() >= 21, EmbeddedGateway.useVirtualThreads("auto"));
+    assertEquals(false, EmbeddedGateway.useVirtualThreads("platform"));
+  }
+
+  @Test
+  void askingForVirtualThreadsBeforeJava21FailsAtStart() {
+    if (Runtime.version().feature() >= 21) {
+      assertTrue(EmbeddedGateway.useVirtualThreads("virtual"));
+    } else {
+      assertThrows(
+          IllegalArgumentException.class, () -> EmbeddedGateway.useVirtualThreads("virtual"));
+    }
+  }
+
+  @Test
+  void unknownThreadModelIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> EmbeddedGateway.useVirtualThreads("green"));
+  }
 }

@@ -78,18 +78,20 @@ final class JwksCache implements PinnedKeys.Source {
     }
   }
 
+  /**
+   * The key list itself: every successful fetch makes a new one. Also does the scheduled refresh,
+   * as {@link #keyFor} does: tokens accepted from the cache of verified tokens never ask for a key,
+   * and the keys must still be refreshed, so a key rotated out of the JWKS is noticed.
+   */
+  @Override
+  public Object version() {
+    refreshIfStale();
+    return keys;
+  }
+
   @Override
   public Key keyFor(JsonWebSignature jws) throws UnresolvableKeyException {
-    if (isStale() && fetching.tryLock()) {
-      // scheduled refresh: one request does it, the others carry on with the keys held
-      try {
-        if (isStale()) {
-          fetch();
-        }
-      } finally {
-        fetching.unlock();
-      }
-    }
+    refreshIfStale();
     JsonWebKey key = select(jws);
     if (key == null) {
       fetching.lock();
@@ -110,6 +112,19 @@ final class JwksCache implements PinnedKeys.Source {
       throw new KeyProblem(Reason.KEYS_UNAVAILABLE, "JWKS unreachable and no cached key fits");
     }
     throw new KeyProblem(Reason.UNKNOWN_KEY, "no key in the JWKS fits the token");
+  }
+
+  private void refreshIfStale() {
+    if (isStale() && fetching.tryLock()) {
+      // scheduled refresh: one request does it, the others carry on with the keys held
+      try {
+        if (isStale()) {
+          fetch();
+        }
+      } finally {
+        fetching.unlock();
+      }
+    }
   }
 
   /** How many fetches were attempted: for tests and diagnostics. */

@@ -23,6 +23,14 @@ final class PinnedKeys implements VerificationKeyResolver {
   /** Where keys for accepted algorithms come from. */
   interface Source {
     Key keyFor(JsonWebSignature jws) throws UnresolvableKeyException;
+
+    /**
+     * An object that is the same (identical) for as long as the keys are: a token verified under
+     * one version must be verified again once it changed (a key rotated out of the JWKS).
+     */
+    default Object version() {
+      return this;
+    }
   }
 
   private final Set<String> algorithms;
@@ -45,6 +53,11 @@ final class PinnedKeys implements VerificationKeyResolver {
       throw new KeyProblem(Reason.UNKNOWN_KEY, "no " + alg + " key");
     }
     return key;
+  }
+
+  /** See {@link Source#version()}. */
+  Object version() {
+    return source.version();
   }
 
   static boolean fits(String alg, Key key) {

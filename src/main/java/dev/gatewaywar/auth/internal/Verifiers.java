@@ -40,8 +40,9 @@ public final class Verifiers {
       }
       source = PinnedKeys.fixed(new HmacKey(secret));
     }
+    PinnedKeys keys = new PinnedKeys(config.effectiveAlgorithms(), source);
     TokenVerifier jwt =
-        new JwtVerifier(config, new PinnedKeys(config.effectiveAlgorithms(), source), clock);
+        new VerifiedTokens(new JwtVerifier(config, keys, clock), keys, clock, config.clockSkew());
     return config
         .introspection()
         .<TokenVerifier>map(i -> new IntrospectingVerifier(jwt, i, config, clock))
