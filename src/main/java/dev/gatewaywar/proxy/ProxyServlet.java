@@ -2,6 +2,7 @@ package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.ErrorResponses;
 import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.proxy.internal.CopyBuffer;
 import dev.gatewaywar.routing.RouteMatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
@@ -30,7 +31,6 @@ import java.util.logging.Logger;
  */
 public final class ProxyServlet extends HttpServlet {
   private static final Logger LOG = Logger.getLogger(ProxyServlet.class.getName());
-  private static final int BUFFER_SIZE = 16 * 1024;
 
   private final transient UpstreamClient upstream;
 
@@ -234,14 +234,12 @@ public final class ProxyServlet extends HttpServlet {
     }
     InputStream in = upstreamResponse.body();
     ServletOutputStream out = clientResponse.getOutputStream();
-    // most API answers are small: a buffer their size, not a fresh 16 KiB per request
-    byte[] buffer =
-        new byte
-            [contentLength > 0 && contentLength < BUFFER_SIZE ? (int) contentLength : BUFFER_SIZE];
+    CopyBuffer buffer = new CopyBuffer(contentLength);
     while (true) {
+      byte[] bytes = buffer.bytes();
       int n;
       try {
-        n = in.read(buffer);
+        n = in.read(bytes);
       } catch (IOException e) {
         upstreamResponse.abort();
         throw new IOException("upstream failed mid-body: " + e, e);
@@ -250,7 +248,8 @@ public final class ProxyServlet extends HttpServlet {
         break;
       }
       try {
-        out.write(buffer, 0, n);
+        out.write(bytes, 0, n);
+        buffer.read(n);
         if (in.available() == 0) {
           out.flush();
         }

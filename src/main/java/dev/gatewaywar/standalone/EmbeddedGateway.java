@@ -75,6 +75,12 @@ public final class EmbeddedGateway implements AutoCloseable {
     // Keep client connections open for as long as the client wants: Tomcat's default closes
     // every connection after 100 requests, which costs a reconnect under steady load.
     connector.setProperty("maxKeepAliveRequests", "-1");
+    // Tomcat moves a body through a per-connection buffer, one system call per buffer: at its
+    // default 8 KiB a 1 GiB download made 131,072 writes. 32 KiB out and 16 KiB in cut the
+    // gateway's CPU per GiB from 1.1 to 0.6-0.8 s down and 0.7 to 0.5 s up (bench/streaming.sh),
+    // for 32 KiB more per open connection (64 MB at 2,000 connections).
+    connector.setProperty("socket.appWriteBufSize", "32768");
+    connector.setProperty("socket.appReadBufSize", "16384");
     boolean virtualThreads = useVirtualThreads(System.getProperty(THREADS_PROPERTY, "auto"));
     if (virtualThreads) {
       connector.setProperty("useVirtualThreads", "true");

@@ -26,7 +26,6 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
-import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -94,7 +93,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     // The entity has no Content-Type of its own: the client's header, copied above, is the one.
     if (request.body() != null && request.contentLength() != 0) {
       body = new ClientBody(request.body());
-      proxyRequest.setEntity(new InputStreamEntity(body, request.contentLength(), null));
+      proxyRequest.setEntity(new ClientBodyEntity(body, request.contentLength()));
     }
     proxyRequest.setConfig(requestConfigs.computeIfAbsent(request.timeouts(), this::configFor));
     try {
