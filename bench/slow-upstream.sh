@@ -62,10 +62,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pinned() { # pinned CPUS command...: under taskset when CPUS is set
+pinned() { # pinned CPUS command...: under taskset when CPUS is set (in the foreground)
   local cpus=$1
   shift
   if [[ -n $cpus ]]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+
+start() { # start CPUS command... &: exec'd, so $! is the command's own pid and cleanup stops it
+  local cpus=$1
+  shift
+  if [[ -n $cpus ]]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
 }
 
 wait_for_200() { # wait_for_200 URL SECONDS
@@ -80,7 +86,7 @@ wait_for_200() { # wait_for_200 URL SECONDS
 # --- upstreams -------------------------------------------------------------------------------------
 FAST_PORT=$(free_port)
 write_nginx_conf "$WORK/nginx" "$FAST_PORT"
-pinned "$SERVER_CPUS" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
+start "$SERVER_CPUS" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
   -e "$WORK/nginx/logs/error.log" >/dev/null 2>&1 &
 PIDS+=($!)
 
@@ -113,7 +119,7 @@ async def main():
 
 asyncio.run(main())
 PY
-pinned "$SERVER_CPUS" python3 "$WORK/slow.py" "$SLOW_PORT" "$SLOW_DELAY" >"$WORK/slow.log" 2>&1 &
+start "$SERVER_CPUS" python3 "$WORK/slow.py" "$SLOW_PORT" "$SLOW_DELAY" >"$WORK/slow.log" 2>&1 &
 PIDS+=($!)
 wait_for_200 "http://127.0.0.1:$FAST_PORT/" 10 || { echo "nginx did not start" >&2; exit 1; }
 wait_for_200 "http://127.0.0.1:$SLOW_PORT/ready" 10 || { echo "slow upstream did not start" >&2; exit 1; }
@@ -152,7 +158,7 @@ printf '%s\n' "model	slow_load	fast_requests	fast_rps	fast_p50_ms	fast_p99_ms	fa
   >"$WORK/results.tsv"
 for model in $MODELS; do
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-  pinned "$SERVER_CPUS" "$JAVA" $JAVA_OPTS "-Dgateway.threads=$model" -jar "$WAR" \
+  start "$SERVER_CPUS" "$JAVA" $JAVA_OPTS "-Dgateway.threads=$model" -jar "$WAR" \
     --config "$WORK/gateway.yaml" >"$WORK/gateway-$model.log" 2>&1 &
   gateway_pid=$!
   PIDS+=("$gateway_pid")
@@ -179,7 +185,7 @@ for model in $MODELS; do
 
   # slow load: long enough to cover the ramp-up, the fast run and one more round of slow answers
   slow_seconds=$((SLOW_DELAY * 2 + ${DURATION%s} + 20))
-  pinned "$WRK_CPUS" wrk -t1 -c"$SLOW_CONNECTIONS" -d"${slow_seconds}s" \
+  start "$WRK_CPUS" wrk -t1 -c"$SLOW_CONNECTIONS" -d"${slow_seconds}s" \
     --timeout "$((SLOW_DELAY * 2 + 5))s" "$base/slow" >"$WORK/slow-$model.txt" 2>&1 &
   slow_wrk=$!
   PIDS+=("$slow_wrk")
