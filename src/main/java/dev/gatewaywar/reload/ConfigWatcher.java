@@ -158,6 +158,9 @@ public final class ConfigWatcher implements AutoCloseable {
       }
       now = again;
     }
+    if (now.digest().equals(lastDigest)) {
+      return; // caught mid-write (truncated, then the same content again): nothing changed
+    }
     lastDigest = now.digest();
     try {
       if (now.file() != null) {
