@@ -6,21 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.deploy.TomcatServer.Distribution;
 import dev.gatewaywar.testing.ConfigMapDir;
+import dev.gatewaywar.testing.HeldAnswer;
 import dev.gatewaywar.testing.TestUpstream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,8 +40,6 @@ class TomcatGracefulShutdownIT {
   private static final Path BASES = WAR.getParent().resolve("it-tomcat");
   private static final List<String> LEAK_WARNINGS =
       List.of("memory leak", "appears to have started a thread", "failed to stop it");
-  private static final String FIRST_HALF = "x".repeat(100_000);
-  private static final String SECOND_HALF = "y".repeat(100_000);
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -52,8 +48,7 @@ class TomcatGracefulShutdownIT {
 
   private final List<TomcatServer> servers = new ArrayList<>();
   private TestUpstream upstream;
-  private final CountDownLatch arrived = new CountDownLatch(1);
-  private final CountDownLatch release = new CountDownLatch(1);
+  private final HeldAnswer held = new HeldAnswer();
 
   static Stream<Distribution> distributions() {
     return Stream.of("tomcat10.home", "tomcat11.home")
@@ -63,26 +58,12 @@ class TomcatGracefulShutdownIT {
   @BeforeEach
   void startUpstream() throws Exception {
     upstream = TestUpstream.start();
-    upstream.handle(
-        "/api/slow",
-        e -> {
-          e.getResponseHeaders().set("Content-Type", "text/plain");
-          e.sendResponseHeaders(200, FIRST_HALF.length() + SECOND_HALF.length());
-          try (OutputStream out = e.getResponseBody()) {
-            out.write(FIRST_HALF.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            arrived.countDown();
-            release.await(60, TimeUnit.SECONDS);
-            out.write(SECOND_HALF.getBytes(StandardCharsets.US_ASCII));
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    upstream.handle("/api/slow", held);
   }
 
   @AfterEach
   void killEverything() {
-    release.countDown();
+    held.release();
     servers.forEach(TomcatServer::close);
     upstream.close();
   }
@@ -124,7 +105,7 @@ class TomcatGracefulShutdownIT {
                 .timeout(Duration.ofSeconds(90))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertTrue(arrived.await(10, TimeUnit.SECONDS));
+    assertTrue(held.arrived());
     CompletableFuture<Void> stopping =
         CompletableFuture.runAsync(
             () -> {
@@ -140,10 +121,10 @@ class TomcatGracefulShutdownIT {
         () -> tomcat.console().contains("gateway stopping: new requests get 503"));
     assertFalse(stopping.isDone());
 
-    release.countDown();
+    held.release();
     HttpResponse<String> r = slow.get(30, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
-    assertEquals(FIRST_HALF + SECOND_HALF, r.body());
+    assertEquals(HeldAnswer.BODY, r.body());
     stopping.get(60, TimeUnit.SECONDS);
 
     String logs = tomcat.allLogs();
@@ -174,7 +155,7 @@ class TomcatGracefulShutdownIT {
                 .timeout(Duration.ofSeconds(90))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertTrue(arrived.await(10, TimeUnit.SECONDS));
+    assertTrue(held.arrived());
 
     // Tomcat's host notices the WAR is gone (autoDeploy, checked every 10 s) and undeploys it
     Files.delete(tomcat.base().resolve("webapps/gateway.war"));
@@ -183,10 +164,10 @@ class TomcatGracefulShutdownIT {
         () -> tomcat.console().contains("gateway stopping: new requests get 503"));
     assertEquals(404, tomcat.get("/gateway/only-a").statusCode(), "context still mapped");
 
-    release.countDown();
+    held.release();
     HttpResponse<String> r = slow.get(30, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
-    assertEquals(FIRST_HALF + SECOND_HALF, r.body());
+    assertEquals(HeldAnswer.BODY, r.body());
     awaitTrue("drained", () -> tomcat.console().contains("gateway drained in"));
     // Tomcat's leak check runs when the webapp's class loader stops, right after the drain; its
     // report, if any, is in the logs once Tomcat has stopped

@@ -5,9 +5,6 @@ import dev.gatewaywar.testing.ProcessTrees;
 import dev.gatewaywar.testing.TestFiles;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -293,23 +290,10 @@ final class TomcatServer implements AutoCloseable {
    * which is when it reports leaks) and checks the process and any children are gone.
    */
   void stop() throws InterruptedException {
-    List<ProcessHandle> tree = ProcessTrees.of(process.toHandle());
-    process.destroy();
-    if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      close();
-      throw new AssertionError(this + " did not stop within " + STOP_TIMEOUT + " of SIGTERM");
-    }
-    LIVE.remove(process.toHandle());
-    List<ProcessHandle> left = tree.stream().filter(ProcessHandle::isAlive).toList();
-    if (!left.isEmpty()) {
-      left.forEach(ProcessTrees::kill);
-      throw new AssertionError(this + " left processes running: " + left);
-    }
-    try (Socket probe = new Socket()) {
-      probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-      throw new AssertionError(this + " exited, yet its port still accepts connections");
-    } catch (IOException expected) {
-      // nothing listens any more
+    try {
+      ProcessTrees.stopGracefully(process, STOP_TIMEOUT, port, this);
+    } finally {
+      LIVE.remove(process.toHandle());
     }
   }
 

@@ -6,9 +6,6 @@ import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.ProcessTrees;
 import dev.gatewaywar.testing.TestFiles;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -306,26 +302,10 @@ final class WildFlyServer implements AutoCloseable {
    * shutdown) and checks every process and the HTTP port are gone.
    */
   void stop() throws InterruptedException {
-    List<ProcessHandle> tree = ProcessTrees.of(process.toHandle());
-    process.destroy();
-    if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      close();
-      throw new AssertionError(this + " did not stop within " + STOP_TIMEOUT + " of SIGTERM");
-    }
-    for (ProcessHandle p : tree) {
-      try {
-        p.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      } catch (Exception e) {
-        close();
-        throw new AssertionError(this + " left " + p + " running", e);
-      }
-    }
-    LIVE.remove(process.toHandle());
-    try (Socket probe = new Socket()) {
-      probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpPort), 1000);
-      throw new AssertionError(this + " exited, yet its port still accepts connections");
-    } catch (IOException expected) {
-      // nothing listens any more
+    try {
+      ProcessTrees.stopGracefully(process, STOP_TIMEOUT, httpPort, this);
+    } finally {
+      LIVE.remove(process.toHandle());
     }
   }
 

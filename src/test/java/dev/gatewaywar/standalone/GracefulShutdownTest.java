@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.testing.HeldAnswer;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.WebappDir;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -33,11 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class GracefulShutdownTest {
-  /** A body in several pieces, the last sent only when the test says so. */
-  private static final String FIRST_HALF = "x".repeat(100_000);
-
-  private static final String SECOND_HALF = "y".repeat(100_000);
-
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -46,34 +39,18 @@ class GracefulShutdownTest {
 
   @TempDir Path dir;
   private TestUpstream upstream;
-  private final CountDownLatch arrived = new CountDownLatch(1);
-  private final CountDownLatch release = new CountDownLatch(1);
+  private final HeldAnswer held = new HeldAnswer();
   private EmbeddedGateway gateway;
 
   @BeforeEach
   void startUpstream() throws Exception {
     upstream = TestUpstream.start();
-    // sends its head and half its body at once, the rest when released
-    upstream.handle(
-        "/api/slow",
-        e -> {
-          e.getResponseHeaders().set("Content-Type", "text/plain");
-          e.sendResponseHeaders(200, FIRST_HALF.length() + SECOND_HALF.length());
-          try (OutputStream out = e.getResponseBody()) {
-            out.write(FIRST_HALF.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            arrived.countDown();
-            release.await(60, TimeUnit.SECONDS);
-            out.write(SECOND_HALF.getBytes(StandardCharsets.US_ASCII));
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    upstream.handle("/api/slow", held);
   }
 
   @AfterEach
   void stop() throws Exception {
-    release.countDown();
+    held.release();
     if (gateway != null) {
       gateway.close();
     }
@@ -138,7 +115,7 @@ class GracefulShutdownTest {
     start("30s");
     assertEquals(200, send("/readyz").status());
     CompletableFuture<HttpResponse<String>> slow = slowRequest();
-    assertTrue(arrived.await(10, TimeUnit.SECONDS));
+    assertTrue(held.arrived());
 
     CompletableFuture<Void> closing = closeInBackground();
 
@@ -151,10 +128,10 @@ class GracefulShutdownTest {
     assertEquals("5", refused.header("Retry-After"));
     assertFalse(closing.isDone(), "stopped with a request in flight");
 
-    release.countDown();
+    held.release();
     HttpResponse<String> r = slow.get(20, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
-    assertEquals(FIRST_HALF + SECOND_HALF, r.body());
+    assertEquals(HeldAnswer.BODY, r.body());
     closing.get(20, TimeUnit.SECONDS);
     gateway = null;
   }
@@ -179,7 +156,7 @@ class GracefulShutdownTest {
   void theDrainEndsAtDrainTimeoutWhenARequestDoesNot() throws Exception {
     start("1s");
     CompletableFuture<HttpResponse<String>> slow = slowRequest();
-    assertTrue(arrived.await(10, TimeUnit.SECONDS));
+    assertTrue(held.arrived());
     long start = System.nanoTime();
 
     closeInBackground().get(30, TimeUnit.SECONDS);
@@ -190,7 +167,7 @@ class GracefulShutdownTest {
     // the request that outlived the drain was cut, never completed as if whole
     try {
       HttpResponse<String> r = slow.get(30, TimeUnit.SECONDS);
-      assertNotEquals(FIRST_HALF + SECOND_HALF, r.body());
+      assertNotEquals(HeldAnswer.BODY, r.body());
     } catch (java.util.concurrent.ExecutionException cut) {
       // the connection closed mid-body: what a client must see
     }

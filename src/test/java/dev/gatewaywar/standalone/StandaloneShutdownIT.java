@@ -5,22 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.GatewayProcess;
+import dev.gatewaywar.testing.HeldAnswer;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,30 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StandaloneShutdownIT {
-  private static final String FIRST_HALF = "x".repeat(100_000);
-  private static final String SECOND_HALF = "y".repeat(100_000);
-
   @TempDir Path dir;
 
   @Test
   void aReplacedConfigIsServedAndSigtermLetsTheRequestInFlightFinish() throws Exception {
-    CountDownLatch arrived = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
+    HeldAnswer held = new HeldAnswer();
     try (TestUpstream upstream = TestUpstream.start()) {
-      upstream.handle(
-          "/api/slow",
-          e -> {
-            e.sendResponseHeaders(200, FIRST_HALF.length() + SECOND_HALF.length());
-            try (OutputStream out = e.getResponseBody()) {
-              out.write(FIRST_HALF.getBytes(StandardCharsets.US_ASCII));
-              out.flush();
-              arrived.countDown();
-              release.await(60, TimeUnit.SECONDS);
-              out.write(SECOND_HALF.getBytes(StandardCharsets.US_ASCII));
-            } catch (InterruptedException ie) {
-              Thread.currentThread().interrupt();
-            }
-          });
+      upstream.handle("/api/slow", held);
       int port = FreePortForArquillian.freePort();
       Path config = dir.resolve("gateway.yaml");
       String yaml =
@@ -88,7 +69,7 @@ class StandaloneShutdownIT {
                     .timeout(Duration.ofSeconds(60))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertTrue(arrived.await(10, TimeUnit.SECONDS));
+        assertTrue(held.arrived());
         CompletableFuture<Void> stopped =
             CompletableFuture.runAsync(
                 () -> {
@@ -103,14 +84,14 @@ class StandaloneShutdownIT {
         RawHttp.Response refused = get(port, "/api/x");
         assertEquals("{\"error\":\"shutting down\"}", refused.body());
         assertTrue(gateway.isAlive());
-        release.countDown();
+        held.release();
         HttpResponse<String> r = slow.get(20, TimeUnit.SECONDS);
         assertEquals(200, r.statusCode());
-        assertEquals(FIRST_HALF + SECOND_HALF, r.body());
+        assertEquals(HeldAnswer.BODY, r.body());
         stopped.get(30, TimeUnit.SECONDS);
         assertTrue(!gateway.isAlive(), gateway.output());
       } finally {
-        release.countDown();
+        held.release();
         gateway.close();
       }
     }
