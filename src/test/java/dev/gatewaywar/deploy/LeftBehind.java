@@ -58,8 +58,11 @@ final class LeftBehind {
               + "|ServerService Thread Pool -- \\d+|MSC service thread \\d+-\\d+"
               + "|management.*|DeploymentScanner-threads - \\d+|Reference Reaper.*"
               + "|Transaction Reaper Worker \\d+"
-              // the JVM's own, started on demand (jcmd attaching, the JIT, the code cache)
-              + "|Attach Listener|C[12] CompilerThread\\d+|Sweeper thread");
+              // the JVM's own, started on demand (jcmd attaching, the JIT, the code cache, the
+              // common fork-join pool, whose threads carry the system class loader, never a
+              // deployment's; one running the gateway's code is still caught by its frames)
+              + "|Attach Listener|C[12] CompilerThread\\d+|Sweeper thread"
+              + "|ForkJoinPool\\.commonPool-worker-\\d+");
 
   private static final Pattern THREAD_HEADER = Pattern.compile("^\"(.*)\"(?:\\s|$)");
   private static final Pattern FRAME = Pattern.compile("^\\s+at ([^\\s(]+)");
