@@ -5,9 +5,6 @@ import dev.gatewaywar.testing.ProcessTrees;
 import dev.gatewaywar.testing.TestFiles;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -52,12 +49,6 @@ final class TomcatServer implements AutoCloseable {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> LIVE.forEach(ProcessTrees::kill), "kill-tomcats"));
   }
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade headers in what the gateway sees
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
 
   /** An unpacked Tomcat distribution, named after its directory (apache-tomcat-11.0.24). */
   record Distribution(Path home) {
@@ -276,13 +267,7 @@ final class TomcatServer implements AutoCloseable {
   /** GET {@code path} (with query), sending {@code headers} (name, value, name, value...). */
   HttpResponse<String> get(String path, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(REQUEST_TIMEOUT);
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return LoopbackHttp.get(port, path, headers);
   }
 
   /**

@@ -6,9 +6,6 @@ import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.ProcessTrees;
 import dev.gatewaywar.testing.TestFiles;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,12 +29,11 @@ import java.util.stream.Stream;
  * pid file, which is how {@code jcmd} finds it.
  */
 final class WildFlyServer implements AutoCloseable {
-  /** Every bound below: a boot, a stop, one jboss-cli or jcmd run, one request. */
+  /** Every bound below: a boot, a stop, one jboss-cli or jcmd run (requests: LoopbackHttp). */
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   /** WildFly's boot messages: started, and started with failed services. */
   private static final String STARTED = "WFLYSRV0025";
@@ -51,12 +47,6 @@ final class WildFlyServer implements AutoCloseable {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> LIVE.forEach(ProcessTrees::kill), "kill-wildflys"));
   }
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
 
   /** An unpacked WildFly distribution, named after its directory (wildfly-39.0.1.Final). */
   record Distribution(Path home) {
@@ -271,13 +261,7 @@ final class WildFlyServer implements AutoCloseable {
   /** GET {@code path} (with query), sending {@code headers} (name, value, name, value...). */
   HttpResponse<String> get(String path, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-            .timeout(REQUEST_TIMEOUT);
-    if (headers.length > 0) {
-      request.headers(headers);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return LoopbackHttp.get(httpPort, path, headers);
   }
 
   /** How far server.log goes now: {@link #serverLogSince} reads what is written after it. */
