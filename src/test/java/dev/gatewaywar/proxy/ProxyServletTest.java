@@ -67,6 +67,7 @@ class ProxyServletTest {
     upstream.handle("/events", ProxyServletTest::events);
     upstream.handle("/endless", ProxyServletTest::endless);
     upstream.handle("/half-upload", ProxyServletTest::halfUpload);
+    upstream.handle("/broken-length", ProxyServletTest::failMidBody);
     int closedPort = FreePortForArquillian.freePort();
     return GatewayArchive.withConfig(
         "ROOT.war",
@@ -329,6 +330,22 @@ class ProxyServletTest {
   }
 
   @Test
+  void upstreamFailingMidBodyCutsTheClientsConnection() throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /broken-length HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(UTF_8));
+      out.flush();
+      // read to the end: the gateway must close the connection, not leave the client waiting for
+      // bytes that never come (a read timeout here fails the test)
+      String got = new String(socket.getInputStream().readAllBytes(), UTF_8);
+      assertTrue(got.startsWith("HTTP/1.1 200"), got);
+      assertTrue(got.contains("Content-Length: 100000"), got);
+      assertTrue(got.endsWith("first bytes"), "what the upstream sent is passed on: " + got);
+    }
+  }
+
+  @Test
   void dotSegmentsCannotSmuggleAPathPastItsRoute() throws Exception {
     RawHttp.send(port(), "GET /public/../admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals(
@@ -410,6 +427,17 @@ class ProxyServletTest {
     } catch (IOException cut) {
       uploadCutShort.countDown();
     }
+  }
+
+  /** Declares a 100,000-byte body, sends 11 bytes of it, then drops the connection. */
+  private static void failMidBody(com.sun.net.httpserver.HttpExchange e) throws IOException {
+    TestUpstream.record(e);
+    e.sendResponseHeaders(200, 100_000);
+    OutputStream out = e.getResponseBody();
+    out.write("first bytes".getBytes(UTF_8));
+    out.flush();
+    // an exception from a handler makes the JDK's server close the connection as it is
+    throw new IllegalStateException("upstream fails mid-body (on purpose)");
   }
 
   private static void endless(com.sun.net.httpserver.HttpExchange e) throws IOException {
