@@ -13,12 +13,14 @@ import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.TestUpstream.Received;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -67,6 +69,7 @@ class ProxyServletTest {
     upstream.handle("/events", ProxyServletTest::events);
     upstream.handle("/endless", ProxyServletTest::endless);
     upstream.handle("/half-upload", ProxyServletTest::halfUpload);
+    upstream.handle("/broken-length", e -> failMidBody(e, 100_000));
     int closedPort = FreePortForArquillian.freePort();
     return GatewayArchive.withConfig(
         "ROOT.war",
@@ -329,6 +332,33 @@ class ProxyServletTest {
   }
 
   @Test
+  void upstreamFailingMidBodyNeverGivesTheClientTheWholeDeclaredBody() throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
+      socket.setSoTimeout(3_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /broken-length HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(UTF_8));
+      out.flush();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+          got.write(buffer, 0, n);
+        }
+      } catch (SocketTimeoutException expected) {
+        // the connection stays open until the container's keep-alive timeout: README, Proxying
+      }
+      String text = got.toString(UTF_8);
+      assertTrue(text.startsWith("HTTP/1.1 200"), text);
+      assertTrue(text.contains("Content-Length: 100000"), text);
+      assertTrue(text.endsWith("first bytes"), "what the upstream sent is passed on: " + text);
+    }
+    // and the gateway is none the worse for it
+    HttpResponse<String> next =
+        http.send(HttpRequest.newBuilder(uri("/status/x")).build(), BodyHandlers.ofString());
+    assertEquals(418, next.statusCode());
+  }
+
+  @Test
   void dotSegmentsCannotSmuggleAPathPastItsRoute() throws Exception {
     RawHttp.send(port(), "GET /public/../admin HTTP/1.1\nHost: gw\nConnection: close\n\n");
     assertEquals(
@@ -410,6 +440,18 @@ class ProxyServletTest {
     } catch (IOException cut) {
       uploadCutShort.countDown();
     }
+  }
+
+  /** Sends the start of a body of {@code length}, then drops the connection. */
+  private static void failMidBody(com.sun.net.httpserver.HttpExchange e, long length)
+      throws IOException {
+    TestUpstream.record(e);
+    e.sendResponseHeaders(200, length);
+    OutputStream out = e.getResponseBody();
+    out.write("first bytes".getBytes(UTF_8));
+    out.flush();
+    // an exception from a handler makes the JDK's server close the connection as it is
+    throw new IllegalStateException("upstream fails mid-body (on purpose)");
   }
 
   private static void endless(com.sun.net.httpserver.HttpExchange e) throws IOException {
