@@ -37,7 +37,8 @@ public final class ProxyServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
       throws IOException {
-    if (clientRequest.getDispatcherType() == DispatcherType.ERROR) {
+    if (clientRequest.getDispatcherType() != DispatcherType.REQUEST) {
+      // the container's error page (also for an async request it ended itself): never proxied
       writeContainerError(clientRequest, clientResponse);
       return;
     }
@@ -69,7 +70,9 @@ public final class ProxyServlet extends HttpServlet {
     async.setTimeout(0);
     ServletOutputStream out = clientResponse.getOutputStream();
     ResponseRelay relay =
-        new ResponseRelay(async, clientResponse, out, target, Completion.begin(clientRequest));
+        new ResponseRelay(
+            async, clientRequest, clientResponse, out, target, Completion.begin(clientRequest));
+    async.addListener(relay);
     out.setWriteListener(relay);
     upstream.send(proxyRequest, relay);
   }
@@ -182,7 +185,12 @@ public final class ProxyServlet extends HttpServlet {
       throws IOException {
     Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int code = status instanceof Integer i ? i : 500;
-    ErrorResponses.write(response, GatewayError.forStatus(code));
+    try {
+      ErrorResponses.write(response, GatewayError.forStatus(code));
+    } catch (IllegalStateException e) {
+      // the proxy's output was in non-blocking mode and busy: the container ends the response
+      return;
+    }
     response.setStatus(code);
   }
 }

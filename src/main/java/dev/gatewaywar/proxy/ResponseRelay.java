@@ -2,8 +2,11 @@ package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.Completion;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
@@ -30,12 +33,16 @@ import java.util.logging.Logger;
  * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it; the
  * servlet container, the exchange and the completion are only called with the lock released.
  */
-final class ResponseRelay implements UpstreamHandler, WriteListener {
+final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListener {
   private static final Logger LOG = Logger.getLogger(ResponseRelay.class.getName());
 
   private static final int MAX_INITIAL_PENDING = 16 * 1024;
 
+  /** Bytes queued for a client that is behind before the upstream is paused. */
+  static final int PAUSE_AT = 128 * 1024;
+
   private final AsyncContext async;
+  private final HttpServletRequest clientRequest;
   private final HttpServletResponse clientResponse;
   private final ServletOutputStream out;
   private final URI target;
@@ -50,14 +57,18 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
   private boolean paused;
   private boolean ended;
   private boolean finished;
+  private boolean cut;
+  private int wp, pauses, resumes;
 
   ResponseRelay(
       AsyncContext async,
+      HttpServletRequest clientRequest,
       HttpServletResponse clientResponse,
       ServletOutputStream out,
       URI target,
       Completion completion) {
     this.async = async;
+    this.clientRequest = clientRequest;
     this.clientResponse = clientResponse;
     this.out = out;
     this.target = target;
@@ -92,7 +103,10 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
       }
       append(chunk);
       try {
-        paused = !drain();
+        // a client that is momentarily behind gets pieces queued up to PAUSE_AT before the
+        // upstream is paused: each pause costs a round trip through the container
+        paused = !drain() && pendingLength >= PAUSE_AT;
+        if (paused) pauses++;
         return !paused;
       } catch (IOException e) {
         clientFailure = e;
@@ -138,6 +152,8 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
         LOG.warning(
             () ->
                 "upstream " + authority() + " failed mid-body: " + ProxyFailures.describe(failure));
+        finished = true;
+        cut = true;
       } else {
         byte[] error = ProxyFailures.answer(failure, target, clientResponse);
         if (error != null) {
@@ -145,19 +161,49 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
           append(ByteBuffer.wrap(error));
         }
       }
-      ended = true;
-      try {
-        if (!drain()) {
-          return; // onWritePossible finishes
+      if (!cut) {
+        ended = true;
+        try {
+          if (!drain()) {
+            return; // onWritePossible finishes
+          }
+        } catch (IOException e) {
+          LOG.fine(() -> "client went away before its error answer: " + e);
         }
-      } catch (IOException e) {
-        LOG.fine(() -> "client went away before its error answer: " + e);
+        finished = true;
       }
-      finished = true;
     } finally {
       lock.unlock();
     }
-    finish();
+    if (cut) {
+
+      completion.complete();
+      cutConnection();
+    } else {
+      finish();
+    }
+  }
+
+  /**
+   * Ends the exchange with the client by dropping its connection, so a body cut short cannot pass
+   * for a complete one. The servlet API has no call for it (throwing from an async re-dispatch made
+   * Tomcat recycle the next request's objects); what it does have: a container ends an async
+   * request that timed out with its response committed by closing the connection. Tomcat does so
+   * within a second (its timeout sweep). Where the timeout cannot be changed after the request's
+   * first dispatch (Undertow enforces that), the response is completed as it is: a body of declared
+   * length stays short until the connector's keep-alive timeout, a chunked one ends early.
+   */
+  private void cutConnection() {
+    try {
+      async.setTimeout(1);
+    } catch (IllegalStateException e) {
+      LOG.log(Level.FINE, "cannot cut the client's connection here; ending the response", e);
+      try {
+        async.complete();
+      } catch (IllegalStateException ended) {
+        LOG.log(Level.FINE, "request already ended", ended);
+      }
+    }
   }
 
   // --- the container's side ---------------------------------------------------------------------
@@ -168,6 +214,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
     boolean done = false;
     lock.lock();
     try {
+      wp++;
       if (finished || !drain()) {
         return;
       }
@@ -177,6 +224,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
       } else if (paused) {
         paused = false;
         resume = true;
+        resumes++;
       }
     } finally {
       lock.unlock();
@@ -191,6 +239,46 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
   @Override
   public void onError(Throwable t) {
     clientGone(t);
+  }
+
+  // --- the container ending the request itself (client gone mid-upload, its own timeouts) -------
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    containerEnded();
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    containerEnded();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    containerEnded();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {
+    // not restarted: the proxy starts async once per request
+  }
+
+  /** Whatever way the request ended, the exchange ends with it and the completion runs once. */
+  private void containerEnded() {
+    UpstreamResponse exchange = null;
+    lock.lock();
+    try {
+      if (!finished) {
+        finished = true;
+        exchange = upstream;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (exchange != null) {
+      exchange.abort();
+    }
+    completion.complete();
   }
 
   // --- inside
@@ -254,6 +342,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener {
 
   /** Completion first: after {@code complete()} the container may recycle request and response. */
   private void finish() {
+
     completion.complete();
     try {
       async.complete();

@@ -13,14 +13,12 @@ import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.TestUpstream.Received;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -69,7 +67,7 @@ class ProxyServletTest {
     upstream.handle("/events", ProxyServletTest::events);
     upstream.handle("/endless", ProxyServletTest::endless);
     upstream.handle("/half-upload", ProxyServletTest::halfUpload);
-    upstream.handle("/broken-length", e -> failMidBody(e, 100_000));
+    upstream.handle("/broken-length", ProxyServletTest::failMidBody);
     int closedPort = FreePortForArquillian.freePort();
     return GatewayArchive.withConfig(
         "ROOT.war",
@@ -332,30 +330,19 @@ class ProxyServletTest {
   }
 
   @Test
-  void upstreamFailingMidBodyNeverGivesTheClientTheWholeDeclaredBody() throws Exception {
+  void upstreamFailingMidBodyCutsTheClientsConnection() throws Exception {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
-      socket.setSoTimeout(3_000);
+      socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write("GET /broken-length HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(UTF_8));
       out.flush();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8192];
-      try {
-        for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
-          got.write(buffer, 0, n);
-        }
-      } catch (SocketTimeoutException expected) {
-        // the connection stays open until the container's keep-alive timeout: README, Proxying
-      }
-      String text = got.toString(UTF_8);
-      assertTrue(text.startsWith("HTTP/1.1 200"), text);
-      assertTrue(text.contains("Content-Length: 100000"), text);
-      assertTrue(text.endsWith("first bytes"), "what the upstream sent is passed on: " + text);
+      // read to the end: the gateway must close the connection, not leave the client waiting for
+      // bytes that never come (a read timeout here fails the test)
+      String got = new String(socket.getInputStream().readAllBytes(), UTF_8);
+      assertTrue(got.startsWith("HTTP/1.1 200"), got);
+      assertTrue(got.contains("Content-Length: 100000"), got);
+      assertTrue(got.endsWith("first bytes"), "what the upstream sent is passed on: " + got);
     }
-    // and the gateway is none the worse for it
-    HttpResponse<String> next =
-        http.send(HttpRequest.newBuilder(uri("/status/x")).build(), BodyHandlers.ofString());
-    assertEquals(418, next.statusCode());
   }
 
   @Test
@@ -442,11 +429,10 @@ class ProxyServletTest {
     }
   }
 
-  /** Sends the start of a body of {@code length}, then drops the connection. */
-  private static void failMidBody(com.sun.net.httpserver.HttpExchange e, long length)
-      throws IOException {
+  /** Declares a 100,000-byte body, sends 11 bytes of it, then drops the connection. */
+  private static void failMidBody(com.sun.net.httpserver.HttpExchange e) throws IOException {
     TestUpstream.record(e);
-    e.sendResponseHeaders(200, length);
+    e.sendResponseHeaders(200, 100_000);
     OutputStream out = e.getResponseBody();
     out.write("first bytes".getBytes(UTF_8));
     out.flush();

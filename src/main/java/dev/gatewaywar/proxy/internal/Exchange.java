@@ -63,6 +63,19 @@ final class Exchange
     this.leaseDeadline = leaseDeadline;
   }
 
+  @Override
+  public String toString() {
+    return "Exchange[paused="
+        + paused
+        + " held="
+        + heldCapacity
+        + " resumedDuringBody="
+        + resumedDuringBody
+        + " aborted="
+        + aborted
+        + "]";
+  }
+
   long leaseDeadline() {
     return leaseDeadline;
   }
@@ -133,14 +146,22 @@ final class Exchange
       handlerFailed(e);
       throw new IOException("the gateway's handler failed", e);
     }
-    if (!more) {
-      flow.lock();
-      try {
-        // a resume() that raced with onBody already answered this pause
-        paused = !resumedDuringBody;
-      } finally {
-        flow.unlock();
+    // the handler's latest answer decides, unless a resume() raced with it
+    CapacityChannel release = null;
+    flow.lock();
+    try {
+      if (more || resumedDuringBody) {
+        paused = false;
+        release = heldCapacity;
+        heldCapacity = null;
+      } else {
+        paused = true;
       }
+    } finally {
+      flow.unlock();
+    }
+    if (release != null) {
+      release.update(BODY_WINDOW);
     }
   }
 
