@@ -58,7 +58,6 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private boolean ended;
   private boolean finished;
   private boolean cut;
-  private int wp, pauses, resumes;
 
   ResponseRelay(
       AsyncContext async,
@@ -106,7 +105,6 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         // a client that is momentarily behind gets pieces queued up to PAUSE_AT before the
         // upstream is paused: each pause costs a round trip through the container
         paused = !drain() && pendingLength >= PAUSE_AT;
-        if (paused) pauses++;
         return !paused;
       } catch (IOException e) {
         clientFailure = e;
@@ -214,7 +212,6 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     boolean done = false;
     lock.lock();
     try {
-      wp++;
       if (finished || !drain()) {
         return;
       }
@@ -224,7 +221,6 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       } else if (paused) {
         paused = false;
         resume = true;
-        resumes++;
       }
     } finally {
       lock.unlock();

@@ -50,8 +50,9 @@ class TomcatKitIT {
     upstream.handle(
         "/held",
         e -> {
-          TestUpstream.record(e);
+          // before record(), which reads the body: the client sends only half of it until then
           arrived.countDown();
+          TestUpstream.record(e);
           try {
             release.await(30, TimeUnit.SECONDS);
           } catch (InterruptedException interrupted) {

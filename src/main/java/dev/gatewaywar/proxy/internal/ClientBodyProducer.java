@@ -50,6 +50,12 @@ final class ClientBodyProducer implements AsyncEntityProducer {
           break;
         }
         buffer.write(chunk, 0, n);
+        // the buffer keeps small pieces without telling the I/O thread: a client that streams
+        // (or stalls mid-body) must not have its bytes wait for the buffer to fill
+        DataStreamChannel c = channel;
+        if (c != null) {
+          c.requestOutput();
+        }
       }
       buffer.writeCompleted();
     } catch (IOException e) {

@@ -63,19 +63,6 @@ final class Exchange
     this.leaseDeadline = leaseDeadline;
   }
 
-  @Override
-  public String toString() {
-    return "Exchange[paused="
-        + paused
-        + " held="
-        + heldCapacity
-        + " resumedDuringBody="
-        + resumedDuringBody
-        + " aborted="
-        + aborted
-        + "]";
-  }
-
   long leaseDeadline() {
     return leaseDeadline;
   }
