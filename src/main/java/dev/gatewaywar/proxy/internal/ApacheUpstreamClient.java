@@ -62,8 +62,8 @@ public final class ApacheUpstreamClient implements UpstreamClient {
   /** The exchange a request belongs to, in its HttpClient context. */
   private static final String EXCHANGE = ApacheUpstreamClient.class.getName() + ".exchange";
 
-  private final LeaseDeadlines leases = new LeaseDeadlines();
   private final PoolingAsyncClientConnectionManager pool;
+  private final PoolHousekeeping housekeeping;
   private final CloseableHttpAsyncClient client;
 
   /** One {@link RequestConfig} per route's timeouts, built on first use (routes are few). */
@@ -83,6 +83,14 @@ public final class ApacheUpstreamClient implements UpstreamClient {
                     .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                     .build())
             .build();
+    TimeValue idle = TimeValue.of(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    this.housekeeping =
+        new PoolHousekeeping(
+            () -> {
+              pool.closeExpired();
+              pool.closeIdle(idle);
+            },
+            Math.max(1_000, config.idleTimeout().toMillis() / 2));
     this.client =
         HttpAsyncClients.custom()
             .setConnectionManager(pool)
@@ -112,13 +120,12 @@ public final class ApacheUpstreamClient implements UpstreamClient {
                 "gateway-connected",
                 (request, entity, scope, chain, callback) -> {
                   if (scope.clientContext.getAttribute(EXCHANGE) instanceof Exchange exchange) {
-                    leases.done(exchange);
+                    housekeeping.done(exchange);
                   }
                   chain.proceed(request, entity, scope, callback);
                 })
-            .evictIdleConnections(
-                TimeValue.of(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
             .build();
+
     client.start();
   }
 
@@ -144,9 +151,9 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     }
     Exchange exchange =
         new Exchange(
-            handler, body, leases, System.nanoTime() + request.timeouts().connect().toNanos());
+            handler, body, housekeeping, System.nanoTime() + request.timeouts().connect().toNanos());
     context.setAttribute(EXCHANGE, exchange);
-    leases.waiting(exchange);
+    housekeeping.waiting(exchange);
     exchange.started(
         client.execute(
             new BasicRequestProducer(proxyRequest, body), exchange, null, context, exchange));
@@ -198,7 +205,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    housekeeping.close();
     pool.close(CloseMode.IMMEDIATE);
-    leases.close();
   }
 }

@@ -37,7 +37,7 @@ final class Exchange
 
   private final UpstreamHandler handler;
   private final ClientBodyProducer body;
-  private final LeaseDeadlines leases;
+  private final PoolHousekeeping housekeeping;
   private final long leaseDeadline;
   private final AtomicBoolean finished = new AtomicBoolean();
 
@@ -56,10 +56,13 @@ final class Exchange
    * @param leaseDeadline when waiting for a pooled connection ends ({@link System#nanoTime})
    */
   Exchange(
-      UpstreamHandler handler, ClientBodyProducer body, LeaseDeadlines leases, long leaseDeadline) {
+      UpstreamHandler handler,
+      ClientBodyProducer body,
+      PoolHousekeeping housekeeping,
+      long leaseDeadline) {
     this.handler = handler;
     this.body = body;
-    this.leases = leases;
+    this.housekeeping = housekeeping;
     this.leaseDeadline = leaseDeadline;
   }
 
@@ -245,7 +248,7 @@ final class Exchange
     cancelExecution();
   }
 
-  /** No pooled connection in time (LeaseDeadlines): the exchange ends with that failure. */
+  /** No pooled connection in time (PoolHousekeeping): the exchange ends with that failure. */
   void leaseTimedOut(Exception cause) {
     fail(cause);
     cancelExecution();
@@ -261,7 +264,7 @@ final class Exchange
   }
 
   private void end() {
-    leases.done(this);
+    housekeeping.done(this);
     if (finished.compareAndSet(false, true)) {
       guarded(handler::onEnd);
     }
@@ -269,7 +272,7 @@ final class Exchange
   }
 
   private void fail(Exception cause) {
-    leases.done(this);
+    housekeeping.done(this);
     if (body != null) {
       body.release();
     }

@@ -8,26 +8,34 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 
 /**
- * Ends exchanges that waited longer than their connect timeout for a pooled connection. HttpCore's
- * async pool checks a waiting lease's deadline only when something else happens on that route (a
- * connection released), so behind an upstream that holds every connection for minutes, waiting
- * requests would wait minutes too; this sweep makes them fail with a 503 on time.
+ * The connection pool's chores, on one daemon thread that {@link #close()} stops and waits for
+ * (HttpClient's own idle-connection evictor is only interrupted on close, and Tomcat then reports
+ * it as a thread the webapp left running). Two chores: ending exchanges that waited longer than
+ * their connect timeout for a pooled connection (HttpCore's async pool checks a waiting lease's
+ * deadline only when something else happens on that route, a connection released, so behind an
+ * upstream that holds every connection for minutes, waiting requests would wait minutes too), and
+ * closing connections idle for longer than the upstream idle timeout.
  */
-final class LeaseDeadlines implements AutoCloseable {
+final class PoolHousekeeping implements AutoCloseable {
   static final long SWEEP_MILLIS = 50;
 
   private final Set<Exchange> waiting = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService sweeper;
 
-  LeaseDeadlines() {
+  /**
+   * @param evictIdle closes idle connections; run every {@code evictEveryMillis}
+   */
+  PoolHousekeeping(Runnable evictIdle, long evictEveryMillis) {
     sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "gateway-lease-deadlines");
+              Thread t = new Thread(r, "gateway-upstream-pool");
               t.setDaemon(true);
               return t;
             });
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(
+        evictIdle, evictEveryMillis, evictEveryMillis, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -56,5 +64,10 @@ final class LeaseDeadlines implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
+    try {
+      sweeper.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
