@@ -151,7 +151,10 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     }
     Exchange exchange =
         new Exchange(
-            handler, body, housekeeping, System.nanoTime() + request.timeouts().connect().toNanos());
+            handler,
+            body,
+            housekeeping,
+            System.nanoTime() + request.timeouts().connect().toNanos());
     context.setAttribute(EXCHANGE, exchange);
     housekeeping.waiting(exchange);
     exchange.started(
