@@ -40,7 +40,7 @@ printf '| path | run | req/s | p99 | CPU µs/req | user µs | kernel µs | conte
 printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for path in $PATHS; do
   url="http://127.0.0.1:$GATEWAY_PORT$path"
-  pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  (pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null)
   for run in $(seq "$RUNS"); do
     u0=$(field "$GATEWAY_PID" 14) k0=$(field "$GATEWAY_PID" 15)
     perf_pid=
@@ -48,7 +48,7 @@ for path in $PATHS; do
       perf stat -e context-switches -p "$GATEWAY_PID" -o "$WORK/perf.txt" -- sleep "${DURATION%s}" &
       perf_pid=$!
     fi
-    pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$WORK/wrk.txt"
+    (pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$WORK/wrk.txt")
     [[ -n $perf_pid ]] && wait "$perf_pid" || true
     u1=$(field "$GATEWAY_PID" 14) k1=$(field "$GATEWAY_PID" 15)
     n=$(wrk_total "$WORK/wrk.txt")

@@ -60,8 +60,8 @@ final class TimedUpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public boolean onBody(ByteBuffer chunk) {
-      return handler.onBody(chunk);
+    public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
+      return handler.onBody(chunk, moreWaiting);
     }
 
     @Override

@@ -18,10 +18,12 @@ public interface UpstreamHandler {
   /**
    * The next piece of the body, readable only during the call.
    *
+   * @param moreWaiting true when the piece filled the client's read buffer, so more of the body is
+   *     probably already waiting: a handler may hold this piece back and write it with the next
    * @return true to take the next piece as soon as it arrives; false to pause the exchange until
    *     {@link UpstreamResponse#resume()} (a few more pieces already read may still arrive)
    */
-  boolean onBody(ByteBuffer chunk);
+  boolean onBody(ByteBuffer chunk, boolean moreWaiting);
 
   /** The body is complete. */
   void onEnd();

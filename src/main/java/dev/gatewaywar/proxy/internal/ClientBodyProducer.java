@@ -53,7 +53,7 @@ final class ClientBodyProducer implements AsyncEntityProducer {
         // the buffer keeps small pieces without telling the I/O thread: a client that streams
         // (or stalls mid-body) must not have its bytes wait for the buffer to fill
         DataStreamChannel c = channel;
-        if (c != null) {
+        if (c != null && buffer.hasData()) {
           c.requestOutput();
         }
       }

@@ -131,7 +131,7 @@ final class Exchange
     }
     boolean more;
     try {
-      more = handler.onBody(src);
+      more = handler.onBody(src, src.remaining() >= ApacheUpstreamClient.IO_BUFFER_SIZE);
     } catch (RuntimeException e) {
       handlerFailed(e);
       throw new IOException("the gateway's handler failed", e);

@@ -83,7 +83,7 @@ class ApacheUpstreamClientTest {
           }
 
           @Override
-          public boolean onBody(ByteBuffer chunk) {
+          public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
             chunk.position(chunk.limit());
             return true;
           }
