@@ -39,8 +39,22 @@ public final class ErrorResponses {
   public static boolean write(
       HttpServletResponse response, GatewayError error, Map<String, String> headers)
       throws IOException {
-    if (response.isCommitted()) {
+    byte[] body = prepare(response, error, headers);
+    if (body == null) {
       return false;
+    }
+    response.getOutputStream().write(body);
+    return true;
+  }
+
+  /**
+   * Sets the status and headers of {@code error} and returns its body, for a caller that writes it
+   * itself (the proxy, on non-blocking output); null when the response was already committed.
+   */
+  public static byte[] prepare(
+      HttpServletResponse response, GatewayError error, Map<String, String> headers) {
+    if (response.isCommitted()) {
+      return null;
     }
     // Only the body is discarded: headers earlier filters set (a request id, CORS headers) stay,
     // so a browser can read a 401 or 429 instead of reporting a CORS failure.
@@ -50,8 +64,7 @@ public final class ErrorResponses {
     byte[] body = BODIES.get(error);
     response.setContentType("application/json");
     response.setContentLength(body.length);
-    response.getOutputStream().write(body);
-    return true;
+    return body;
   }
 
   public static boolean write(HttpServletResponse response, GatewayError error) throws IOException {

@@ -21,9 +21,8 @@ import java.util.logging.Logger;
  * filters in config order; the container's chain then ends in the proxy servlet. Requests no route
  * takes are answered here (400, 404, 405), and so are requests arriving while the gateway drains
  * (503). Each request holds a lease on the configuration it started with ({@link Runtimes}) until
- * its response is complete, so a reload never changes or closes anything under it. The lease ends
- * when this filter returns: a middleware that put the request in asynchronous mode would outlive it
- * (none of the built-in ones does).
+ * its response is complete, so a reload never changes or closes anything under it. The proxy writes
+ * its answer after this filter returned: the lease ends at the request's {@link Completion}.
  */
 final class FrontController extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(FrontController.class.getName());
@@ -54,9 +53,12 @@ final class FrontController extends HttpFilter {
     }
     try {
       serve(current, clientRequest, clientResponse, chain);
-    } finally {
+    } catch (IOException | ServletException | RuntimeException | Error e) {
       current.release();
+      throw e;
     }
+    // held until the proxy's answer is complete, which may be after this filter returned
+    Completion.whenComplete(clientRequest, current::release);
   }
 
   private void serve(

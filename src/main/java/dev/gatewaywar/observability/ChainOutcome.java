@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.Completion;
 import dev.gatewaywar.GatewayException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -11,7 +12,8 @@ import java.io.IOException;
  * Runs the rest of a route's chain and reports the status the client gets, for filters that record
  * requests (metrics, access log): a {@link GatewayException} thrown further down (an auth filter's
  * 401) reports the status the front controller is about to answer with, and anything else thrown
- * reports 500, unless the response was already committed.
+ * reports 500, unless the response was already committed. A response the proxy writes
+ * asynchronously is reported when it is complete ({@link Completion}).
  */
 final class ChainOutcome {
   private ChainOutcome() {}
@@ -34,18 +36,16 @@ final class ChainOutcome {
       HttpServletResponse forwardedResponse,
       StatusRecorder recorder)
       throws IOException, ServletException {
-    int status = 0;
     try {
       chain.doFilter(forwardedRequest, forwardedResponse);
-      status = response.getStatus();
     } catch (GatewayException e) {
-      status = e.error().status();
+      recorder.record(e.error().status());
       throw e;
-    } finally {
-      if (status == 0) {
-        status = response.isCommitted() ? response.getStatus() : 500;
-      }
-      recorder.record(status);
+    } catch (IOException | ServletException | RuntimeException | Error e) {
+      recorder.record(response.isCommitted() ? response.getStatus() : 500);
+      throw e;
     }
+    // the proxy's answer may still be on its way: recorded when it is complete
+    Completion.whenComplete(forwardedRequest, () -> recorder.record(response.getStatus()));
   }
 }

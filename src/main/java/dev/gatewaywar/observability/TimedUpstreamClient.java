@@ -2,15 +2,20 @@ package dev.gatewaywar.observability;
 
 import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.proxy.UpstreamException;
+import dev.gatewaywar.proxy.UpstreamHandler;
 import dev.gatewaywar.proxy.UpstreamRequest;
 import dev.gatewaywar.proxy.UpstreamResponse;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
-/** An {@link UpstreamClient} that times each exchange up to the upstream's response headers. */
+/**
+ * An {@link UpstreamClient} that times each exchange up to the upstream's response headers, and
+ * counts the exchanges that failed before them.
+ */
 final class TimedUpstreamClient implements UpstreamClient {
   private static final double NANOS_PER_SECOND = 1e9;
 
@@ -28,19 +33,50 @@ final class TimedUpstreamClient implements UpstreamClient {
   }
 
   @Override
-  public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
-    long start = nanoTime.getAsLong();
-    try {
-      UpstreamResponse response = delegate.send(request);
+  public void send(UpstreamRequest request, UpstreamHandler handler) {
+    delegate.send(request, new Timed(request.uri(), nanoTime.getAsLong(), handler));
+  }
+
+  /** Observes the time to the response's head, or counts the failure that came instead. */
+  private final class Timed implements UpstreamHandler {
+    private final URI uri;
+    private final long start;
+    private final UpstreamHandler handler;
+    private boolean answered;
+
+    Timed(URI uri, long start, UpstreamHandler handler) {
+      this.uri = uri;
+      this.start = start;
+      this.handler = handler;
+    }
+
+    @Override
+    public void onResponse(UpstreamResponse response) {
+      answered = true;
       duration
-          .labelValues(upstream(request.uri()))
+          .labelValues(upstream(uri))
           .observe((nanoTime.getAsLong() - start) / NANOS_PER_SECOND);
-      return response;
-    } catch (UpstreamException e) {
-      failures
-          .labelValues(upstream(request.uri()), e.failure().name().toLowerCase(Locale.ROOT))
-          .inc();
-      throw e;
+      handler.onResponse(response);
+    }
+
+    @Override
+    public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
+      return handler.onBody(chunk, moreWaiting);
+    }
+
+    @Override
+    public void onEnd() {
+      handler.onEnd();
+    }
+
+    @Override
+    public void onFailure(UpstreamException failure) {
+      if (!answered) {
+        failures
+            .labelValues(upstream(uri), failure.failure().name().toLowerCase(Locale.ROOT))
+            .inc();
+      }
+      handler.onFailure(failure);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.Completion;
 import dev.gatewaywar.GatewayException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -88,26 +89,26 @@ final class TracingFilter extends HttpFilter {
     Map<String, String> outgoing = new LinkedHashMap<>();
     tracing.propagator().inject(context, outgoing, Map::put);
     attach(span.getSpanContext(), request);
-    int status = 0;
     try (Scope ignored = context.makeCurrent()) {
       chain.doFilter(new TraceHeaders(request, outgoing), response);
-      status = response.getStatus();
     } catch (GatewayException e) {
-      status = e.error().status();
+      end(span, e.error().status());
       throw e;
     } catch (IOException | ServletException | RuntimeException e) {
       span.recordException(e);
+      end(span, response.isCommitted() ? response.getStatus() : 500);
       throw e;
-    } finally {
-      if (status == 0) {
-        status = response.isCommitted() ? response.getStatus() : 500;
-      }
-      span.setAttribute(HTTP_STATUS, (long) status);
-      if (status >= 500) {
-        span.setStatus(StatusCode.ERROR);
-      }
-      span.end();
     }
+    // the proxy's answer may still be on its way: the span ends when it is complete
+    Completion.whenComplete(request, () -> end(span, response.getStatus()));
+  }
+
+  private static void end(Span span, int status) {
+    span.setAttribute(HTTP_STATUS, (long) status);
+    if (status >= 500) {
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
   }
 
   private static void attach(SpanContext span, HttpServletRequest request) {

@@ -1,9 +1,10 @@
 package dev.gatewaywar.proxy;
 
+import dev.gatewaywar.Completion;
 import dev.gatewaywar.ErrorResponses;
 import dev.gatewaywar.GatewayError;
-import dev.gatewaywar.proxy.internal.CopyBuffer;
 import dev.gatewaywar.routing.RouteMatch;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletOutputStream;
@@ -11,7 +12,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -19,8 +19,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The end of every route's chain: sends the client's request to the route's upstream and streams
@@ -30,8 +28,6 @@ import java.util.logging.Logger;
  * upstreamResponse} and {@code clientResponse} throughout.
  */
 public final class ProxyServlet extends HttpServlet {
-  private static final Logger LOG = Logger.getLogger(ProxyServlet.class.getName());
-
   private final transient UpstreamClient upstream;
 
   public ProxyServlet(UpstreamClient upstream) {
@@ -41,7 +37,8 @@ public final class ProxyServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
       throws IOException {
-    if (clientRequest.getDispatcherType() == DispatcherType.ERROR) {
+    if (clientRequest.getDispatcherType() != DispatcherType.REQUEST) {
+      // the container's error page (also for an async request it ended itself): never proxied
       writeContainerError(clientRequest, clientResponse);
       return;
     }
@@ -66,18 +63,18 @@ public final class ProxyServlet extends HttpServlet {
             hasBody(clientRequest) ? clientRequest.getInputStream() : null,
             clientRequest.getContentLengthLong(),
             route.timeouts());
-    UpstreamResponse upstreamResponse;
-    try {
-      upstreamResponse = upstream.send(proxyRequest);
-    } catch (UpstreamException e) {
-      onSendFailure(e, target, clientResponse);
-      return;
-    }
-    try (upstreamResponse) {
-      clientResponse.setStatus(upstreamResponse.status());
-      long contentLength = copyResponseHeaders(upstreamResponse, clientResponse);
-      streamBody(upstreamResponse, clientResponse, contentLength);
-    }
+    // The answer is written later, on the upstream client's threads (ResponseRelay): no thread
+    // waits for the upstream. The container's async timeout is off; the route's timeouts and the
+    // connector's own write timeout bound the exchange instead (a long download must not be cut).
+    AsyncContext async = clientRequest.startAsync();
+    async.setTimeout(0);
+    ServletOutputStream out = clientResponse.getOutputStream();
+    ResponseRelay relay =
+        new ResponseRelay(
+            async, clientRequest, clientResponse, out, target, Completion.begin(clientRequest));
+    async.addListener(relay);
+    out.setWriteListener(relay);
+    upstream.send(proxyRequest, relay);
   }
 
   /** Target base + the normalised path (client's encoding kept) + the raw query. */
@@ -157,41 +154,6 @@ public final class ProxyServlet extends HttpServlet {
         || clientRequest.getHeader("Transfer-Encoding") != null;
   }
 
-  private void onSendFailure(UpstreamException e, URI target, HttpServletResponse clientResponse)
-      throws IOException {
-    if (e.failure() == UpstreamFailure.CLIENT_ABORTED) {
-      LOG.fine(() -> "client went away mid-upload to " + target);
-      return;
-    }
-    if (e.failure() == UpstreamFailure.POOL_EXHAUSTED) {
-      // load shedding, possibly for thousands of requests a second: counted by the metrics
-      // middleware's upstream failures, not logged one by one
-      LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
-      ErrorResponses.write(clientResponse, e.failure().error());
-      return;
-    }
-    LOG.log(
-        Level.WARNING,
-        "upstream "
-            + target.getScheme()
-            + "://"
-            + target.getAuthority()
-            + " failed: "
-            + e.failure()
-            + " ("
-            + rootMessage(e)
-            + ")");
-    ErrorResponses.write(clientResponse, e.failure().error());
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
-  }
-
   /** Copies end-to-end headers; returns the body's Content-Length, or -1 when not given. */
   static long copyResponseHeaders(
       UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
@@ -219,53 +181,16 @@ public final class ProxyServlet extends HttpServlet {
     return contentLength;
   }
 
-  /**
-   * Copies the body in bounded chunks. Flushes whenever the upstream has nothing more ready, so
-   * event streams and chunked responses reach the client as they are produced, while a large
-   * download still goes out in full buffers. If the client goes away, the upstream exchange is
-   * aborted; if the upstream fails mid-body, the client's connection is cut (by throwing), so it
-   * cannot mistake a truncated body for a complete one.
-   */
-  private static void streamBody(
-      UpstreamResponse upstreamResponse, HttpServletResponse clientResponse, long contentLength)
-      throws IOException {
-    if (contentLength == 0) {
-      return;
-    }
-    InputStream in = upstreamResponse.body();
-    ServletOutputStream out = clientResponse.getOutputStream();
-    CopyBuffer buffer = new CopyBuffer(contentLength);
-    while (true) {
-      byte[] bytes = buffer.bytes();
-      int n;
-      try {
-        n = in.read(bytes);
-      } catch (IOException e) {
-        upstreamResponse.abort();
-        throw new IOException("upstream failed mid-body: " + e, e);
-      }
-      if (n < 0) {
-        break;
-      }
-      try {
-        out.write(bytes, 0, n);
-        buffer.read(n);
-        if (in.available() == 0) {
-          out.flush();
-        }
-      } catch (IOException e) {
-        upstreamResponse.abort();
-        LOG.fine(() -> "client went away mid-response: " + e);
-        return;
-      }
-    }
-  }
-
   private static void writeContainerError(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int code = status instanceof Integer i ? i : 500;
-    ErrorResponses.write(response, GatewayError.forStatus(code));
+    try {
+      ErrorResponses.write(response, GatewayError.forStatus(code));
+    } catch (IllegalStateException e) {
+      // the proxy's output was in non-blocking mode and busy: the container ends the response
+      return;
+    }
     response.setStatus(code);
   }
 }

@@ -5,17 +5,19 @@ import dev.gatewaywar.proxy.internal.ApacheUpstreamClient;
 
 /**
  * Sends requests to upstream services over pooled keep-alive connections, streaming bodies both
- * ways. The seam in front of the HTTP library (Apache HttpClient 5).
+ * ways, without a thread waiting for the answer: it arrives at an {@link UpstreamHandler} on the
+ * client's I/O threads. The seam in front of the HTTP library (Apache HttpClient 5, async).
  */
 public interface UpstreamClient extends AutoCloseable {
 
   /**
-   * Sends {@code request} and returns once the upstream's status and headers have arrived.
-   *
-   * @throws UpstreamException classified as unreachable, timed out, protocol failure, or the
-   *     client's body failing mid-upload
+   * Starts the exchange and returns once the request is on its way: at once for a request without a
+   * body, after the client's body has been handed on (streamed, blocking the caller while the
+   * upstream is slower than the client) for one with a body. Everything after that, the answer or a
+   * failure classified as unreachable, timed out, protocol failure or the client's body failing
+   * mid-upload, reaches {@code handler}.
    */
-  UpstreamResponse send(UpstreamRequest request) throws UpstreamException;
+  void send(UpstreamRequest request, UpstreamHandler handler);
 
   @Override
   void close();

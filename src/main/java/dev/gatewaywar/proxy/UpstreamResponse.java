@@ -1,24 +1,22 @@
 package dev.gatewaywar.proxy;
 
-import java.io.Closeable;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
-/** An upstream's answer, with its body still on the wire. Close it, or abort it. */
-public interface UpstreamResponse extends Closeable {
+/** An upstream's answer as far as it has arrived: its head, and control of the body's flow. */
+public interface UpstreamResponse {
 
   int status();
 
   /** Headers as received, in order: one (name, value) per header line. */
   List<Map.Entry<String, String>> headers();
 
-  /** The body as it arrives; empty for responses without one. */
-  InputStream body();
+  /** Continues a body paused by {@link UpstreamHandler#onBody} returning false; any thread. */
+  void resume();
 
   /**
    * Drops the upstream connection instead of reading the rest of the body: for when the client went
-   * away, so a 1 GiB download is not read to its end for nobody.
+   * away, so a 1 GiB download is not read to its end for nobody. No further handler calls follow.
    */
   void abort();
 }

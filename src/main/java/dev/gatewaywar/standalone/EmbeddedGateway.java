@@ -19,14 +19,12 @@ import org.apache.coyote.http11.Http11NioProtocol;
  * web.xml as on an app server, deployed at the root context.
  *
  * <p>Requests run on virtual threads when the JVM has them (Java 21+), else on Tomcat's pool of 200
- * platform threads. Why, measured with {@code bench/slow-upstream.sh} (README, Performance): the
- * proxy blocks a thread per request while the upstream answers, so 2,000 requests held by a slow
- * upstream take all 200 platform threads and a fast route behind them waits (or fails) with them; a
- * virtual thread parked on a socket costs a few KB and no OS thread, so the fast route keeps its
- * latency, while the code stays plain blocking servlet and HttpClient I/O (the async servlet API
- * with a non-blocking client would give the same isolation at the price of a callback proxy, and
- * the WAR still has to run on Java 17 app servers). The system property {@value #THREADS_PROPERTY}
- * ({@code auto}, {@code virtual} or {@code platform}) overrides the choice.
+ * platform threads. The proxy itself holds no thread while an upstream answers (it is asynchronous:
+ * README, Performance), so 2,000 requests held by a slow upstream cost no threads either way; what
+ * still holds a request thread is the client's upload being copied and middleware that waits (the
+ * Redis rate limiter, a JWKS or introspection call), and there virtual threads keep a slow client
+ * or backend from taking the whole pool. The system property {@value #THREADS_PROPERTY} ({@code
+ * auto}, {@code virtual} or {@code platform}) overrides the choice.
  */
 public final class EmbeddedGateway implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(EmbeddedGateway.class.getName());

@@ -118,9 +118,9 @@ class TomcatParallelDeploymentIT {
     for (int i = 0; i < 5; i++) {
       assertEquals("002", tomcat.get("/gateway/which").body(), "every new request goes to 002");
     }
-    // Tomcat's undeploy of 001 waits for the request (it logs so); past the default 2 s it still
-    // does
-    awaitConsoleLine(tomcat, "Waiting for [1] instance(s) to be deallocated");
+    // the undeploy of 001 waits for the request: Tomcat waits for a context's asynchronous
+    // requests (the proxy's) up to its unloadDelay, silently; past the default 2 s it still does
+    awaitConsoleLine(tomcat, "Undeploying context [/gateway##001]");
     Thread.sleep(PAST_DEFAULT_UNLOAD_DELAY.toMillis()); // Tomcat's own clock: nothing to inject
     assertFalse(
         inFlight.isDone(),

@@ -104,7 +104,7 @@ class HotReloadTest {
           reload:
             interval: 200ms
             debounce: 20ms
-          drain_timeout: 10s
+          drain_timeout: 30s
         metrics:
           prometheus:
             enabled: true

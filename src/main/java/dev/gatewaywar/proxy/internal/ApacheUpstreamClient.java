@@ -3,11 +3,9 @@ package dev.gatewaywar.proxy.internal;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.UpstreamClient;
-import dev.gatewaywar.proxy.UpstreamException;
 import dev.gatewaywar.proxy.UpstreamFailure;
+import dev.gatewaywar.proxy.UpstreamHandler;
 import dev.gatewaywar.proxy.UpstreamRequest;
-import dev.gatewaywar.proxy.UpstreamResponse;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -16,28 +14,35 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.ChainElement;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.DeadlineTimeoutException;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * {@link UpstreamClient} on Apache HttpClient 5 (classic, blocking I/O), used directly. It replaced
- * Jersey's client on the same HttpClient (the apache5 connector): Jersey added per request an
- * injection scope, property and header maps, message formatting for warnings nobody logged and a
- * buffered stream wrapper (an 8 KiB buffer per response: the largest allocation site); dropping it
- * cut the proxy's CPU time per request by a quarter (README, Performance). Configured as a proxy
- * needs: no redirects followed, no cookies kept, no transparent decompression, no retries, no
- * User-Agent of its own; headers and body framing as the client sent them.
+ * {@link UpstreamClient} on Apache HttpClient 5's async client, used directly: a few I/O threads
+ * (one per core) carry every upstream connection, so a request waiting for its upstream holds no
+ * thread, and answers are handed to the proxy servlet as they arrive (README, Performance: the
+ * blocking client cost a thread hand-off and five context switches per request). Configured as a
+ * proxy needs: HTTP/1.1 only, no redirects followed, no cookies kept, no transparent decompression,
+ * no retries, no TLS upgrade offers, no User-Agent of its own; headers and body framing as the
+ * client sent them.
  *
  * <p>Waiting for a pooled connection is bounded by the route's connect timeout (HttpClient's own
  * default is 3 minutes): when one upstream holds all its {@code max_connections_per_route}
@@ -45,15 +50,28 @@ import org.apache.hc.core5.util.Timeout;
  * upstreams are unaffected.
  */
 public final class ApacheUpstreamClient implements UpstreamClient {
-  private final PoolingHttpClientConnectionManager pool;
-  private final CloseableHttpClient client;
+  /**
+   * HttpCore's read buffer per connection, and so the largest body piece handed on at once: large
+   * enough that a 1 GiB download is not sliced into 8 KiB writes (the default).
+   */
+  static final int IO_BUFFER_SIZE = 32 * 1024;
+
+  /** Marks an exchange whose client sent no User-Agent, so the library's own is taken off again. */
+  private static final String NO_USER_AGENT = ApacheUpstreamClient.class.getName() + ".noUserAgent";
+
+  /** The exchange a request belongs to, in its HttpClient context. */
+  private static final String EXCHANGE = ApacheUpstreamClient.class.getName() + ".exchange";
+
+  private final PoolingAsyncClientConnectionManager pool;
+  private final PoolHousekeeping housekeeping;
+  private final CloseableHttpAsyncClient client;
 
   /** One {@link RequestConfig} per route's timeouts, built on first use (routes are few). */
   private final Map<TimeoutsConfig, RequestConfig> requestConfigs = new ConcurrentHashMap<>();
 
   public ApacheUpstreamClient(UpstreamConfig config) {
     this.pool =
-        PoolingHttpClientConnectionManagerBuilder.create()
+        PoolingAsyncClientConnectionManagerBuilder.create()
             .setMaxConnTotal(config.maxConnections())
             .setMaxConnPerRoute(config.maxConnectionsPerRoute())
             // LAX: per-route locks instead of one pool-wide lock, so a crowd waiting for a slow
@@ -65,44 +83,85 @@ public final class ApacheUpstreamClient implements UpstreamClient {
                     .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                     .build())
             .build();
+    TimeValue idle = TimeValue.of(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    this.housekeeping =
+        new PoolHousekeeping(
+            () -> {
+              pool.closeExpired();
+              pool.closeIdle(idle);
+            },
+            Math.max(1_000, config.idleTimeout().toMillis() / 2));
     this.client =
-        HttpClients.custom()
+        HttpAsyncClients.custom()
             .setConnectionManager(pool)
-            .disableContentCompression()
-            .disableDefaultUserAgent()
+            .setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1)
+            .setHttp1Config(
+                Http1Config.custom()
+                    .setBufferSize(IO_BUFFER_SIZE)
+                    .setInitialWindowSize(Exchange.BODY_WINDOW)
+                    .build())
+            .setIOReactorConfig(IOReactorConfig.custom().setTcpNoDelay(true).build())
             .disableRedirectHandling()
             .disableCookieManagement()
             .disableAutomaticRetries()
             .disableAuthCaching()
             // no per-request user token (TLS principal) to match pooled connections against
             .disableConnectionState()
-            .evictIdleConnections(
-                TimeValue.of(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+            // the async builder has no switch for its default User-Agent: take it off again
+            .addRequestInterceptorLast(
+                (request, entity, context) -> {
+                  if (context.getAttribute(NO_USER_AGENT) != null) {
+                    request.removeHeaders(HttpHeaders.USER_AGENT);
+                  }
+                })
+            // reached once a pooled connection is leased and connected: its lease wait is over
+            .addExecInterceptorAfter(
+                ChainElement.CONNECT.name(),
+                "gateway-connected",
+                (request, entity, scope, chain, callback) -> {
+                  if (scope.clientContext.getAttribute(EXCHANGE) instanceof Exchange exchange) {
+                    housekeeping.done(exchange);
+                  }
+                  chain.proceed(request, entity, scope, callback);
+                })
             .build();
+
+    client.start();
   }
 
   @Override
-  public UpstreamResponse send(UpstreamRequest request) throws UpstreamException {
-    HttpUriRequestBase proxyRequest = new HttpUriRequestBase(request.method(), request.uri());
+  public void send(UpstreamRequest request, UpstreamHandler handler) {
+    BasicHttpRequest proxyRequest = new BasicHttpRequest(request.method(), request.uri());
+    boolean userAgent = false;
     for (Map.Entry<String, String> h : request.headers()) {
       proxyRequest.addHeader(h.getKey(), h.getValue());
+      userAgent |= h.getKey().equalsIgnoreCase(HttpHeaders.USER_AGENT);
     }
-    ClientBody body = null;
     // An empty body is sent as none: HttpClient then writes "Content-Length: 0" itself for POST,
     // PUT and PATCH. A body of unknown length (-1) goes chunked; a known one keeps its length.
     // The entity has no Content-Type of its own: the client's header, copied above, is the one.
-    if (request.body() != null && request.contentLength() != 0) {
-      body = new ClientBody(request.body());
-      proxyRequest.setEntity(new ClientBodyEntity(body, request.contentLength()));
+    ClientBodyProducer body =
+        request.body() != null && request.contentLength() != 0
+            ? new ClientBodyProducer(request.contentLength())
+            : null;
+    HttpClientContext context = HttpClientContext.create();
+    context.setRequestConfig(requestConfigs.computeIfAbsent(request.timeouts(), this::configFor));
+    if (!userAgent) {
+      context.setAttribute(NO_USER_AGENT, Boolean.TRUE);
     }
-    proxyRequest.setConfig(requestConfigs.computeIfAbsent(request.timeouts(), this::configFor));
-    try {
-      CloseableHttpResponse response =
-          client.execute(null, proxyRequest, HttpClientContext.create());
-      return new ApacheUpstreamResponse(proxyRequest, response);
-    } catch (IOException | RuntimeException e) {
-      proxyRequest.cancel();
-      throw new UpstreamException(classify(e, body), e);
+    Exchange exchange =
+        new Exchange(
+            handler,
+            body,
+            housekeeping,
+            System.nanoTime() + request.timeouts().connect().toNanos());
+    context.setAttribute(EXCHANGE, exchange);
+    housekeeping.waiting(exchange);
+    exchange.started(
+        client.execute(
+            new BasicRequestProducer(proxyRequest, body), exchange, null, context, exchange));
+    if (body != null) {
+      body.copy(request.body(), exchange);
     }
   }
 
@@ -113,15 +172,16 @@ public final class ApacheUpstreamClient implements UpstreamClient {
         .setConnectTimeout(connect)
         .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, timeouts.read().toMillis())))
         .setRedirectsEnabled(false)
+        .setProtocolUpgradeEnabled(false)
         .build();
   }
 
-  static UpstreamFailure classify(Throwable e, ClientBody body) {
-    if (body != null && body.failed()) {
+  static UpstreamFailure classify(Throwable e, ClientBodyProducer body) {
+    if (body != null && body.clientFailed()) {
       return UpstreamFailure.CLIENT_ABORTED;
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectionRequestTimeoutException) {
+      if (t instanceof ConnectionRequestTimeoutException || t instanceof DeadlineTimeoutException) {
         return UpstreamFailure.POOL_EXHAUSTED;
       }
       if (t instanceof ConnectTimeoutException) {
@@ -141,11 +201,14 @@ public final class ApacheUpstreamClient implements UpstreamClient {
 
   @Override
   public void close() {
+    // in-flight exchanges have drained before this (Runtimes); what is left is idle connections
+    client.close(CloseMode.GRACEFUL);
     try {
-      client.close();
-    } catch (IOException e) {
-      // closing the pool below releases the sockets either way
+      client.awaitShutdown(TimeValue.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    pool.close();
+    housekeeping.close();
+    pool.close(CloseMode.IMMEDIATE);
   }
 }

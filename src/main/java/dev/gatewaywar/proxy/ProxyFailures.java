@@ -1,0 +1,56 @@
+package dev.gatewaywar.proxy;
+
+import dev.gatewaywar.ErrorResponses;
+import jakarta.servlet.http.HttpServletResponse;
+import java.net.URI;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/** What the client is told, and what is logged, when an upstream exchange fails. */
+final class ProxyFailures {
+  private static final Logger LOG = Logger.getLogger(ProxyFailures.class.getName());
+
+  private ProxyFailures() {}
+
+  /**
+   * Logs {@code failure}, which happened before any of the upstream's answer reached the client,
+   * and prepares the client's error response.
+   *
+   * @return the error's body, for the caller to write; null when nobody is left to answer
+   */
+  static byte[] answer(UpstreamException failure, URI target, HttpServletResponse clientResponse) {
+    if (failure.failure() == UpstreamFailure.CLIENT_ABORTED) {
+      LOG.fine(() -> "client went away mid-upload to " + target);
+      return null;
+    }
+    if (failure.failure() == UpstreamFailure.POOL_EXHAUSTED) {
+      // load shedding, possibly for thousands of requests a second: counted by the metrics
+      // middleware's upstream failures, not logged one by one
+      LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
+    } else {
+      LOG.warning(
+          () ->
+              "upstream "
+                  + target.getScheme()
+                  + "://"
+                  + target.getAuthority()
+                  + " failed: "
+                  + describe(failure));
+    }
+    return ErrorResponses.prepare(clientResponse, failure.failure().error(), Map.of());
+  }
+
+  /** The failure's kind and its root cause, for one log line without a stack trace. */
+  static String describe(UpstreamException failure) {
+    Throwable root = failure;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return failure.failure()
+        + " ("
+        + root.getClass().getSimpleName()
+        + ": "
+        + root.getMessage()
+        + ")";
+  }
+}

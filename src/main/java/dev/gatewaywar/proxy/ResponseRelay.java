@@ -1,0 +1,364 @@
+package dev.gatewaywar.proxy;
+
+import dev.gatewaywar.Completion;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Carries one upstream answer to the client without a thread waiting on either side: the upstream
+ * client's I/O thread writes each piece of the body as it arrives, with the servlet's non-blocking
+ * output, as long as the client keeps up; when it does not, the exchange pauses and the container's
+ * {@link #onWritePossible()} resumes it once the client has taken what was written. Pieces that
+ * arrive while paused wait in {@link #pending} (at most about one read window).
+ *
+ * <p>Every response is flushed as its pieces arrive (event streams reach the client as they are
+ * produced), except that a body of known length is left to the completion's flush once its last
+ * byte is written (one write for a small response). A failure before the upstream's head becomes
+ * the usual JSON error. One mid-body ends the response where it broke: no servlet API cuts a
+ * connection from outside a container thread (the dispatch-and-throw way corrupted Tomcat's
+ * recycling of the next request), so a body of declared length stays short until the connector's
+ * keep-alive timeout closes the connection, and a chunked one ends early (README, Proxying).
+ *
+ * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it; the
+ * servlet container, the exchange and the completion are only called with the lock released.
+ */
+final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListener {
+  private static final Logger LOG = Logger.getLogger(ResponseRelay.class.getName());
+
+  /** A download's pieces are gathered up to this size before being written to the client. */
+  static final int WRITE_AT = 128 * 1024;
+
+  /** Bytes queued for a client that is behind before the upstream is paused. */
+  static final int PAUSE_AT = 256 * 1024;
+
+  private final AsyncContext async;
+  private final HttpServletRequest clientRequest;
+  private final HttpServletResponse clientResponse;
+  private final ServletOutputStream out;
+  private final URI target;
+  private final Completion completion;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private UpstreamResponse upstream;
+  private byte[] pending = new byte[0];
+  private int pendingLength;
+  private long contentLength = -1;
+  private long written;
+  private boolean paused;
+  private boolean ended;
+  private boolean finished;
+  private boolean cut;
+
+  ResponseRelay(
+      AsyncContext async,
+      HttpServletRequest clientRequest,
+      HttpServletResponse clientResponse,
+      ServletOutputStream out,
+      URI target,
+      Completion completion) {
+    this.async = async;
+    this.clientRequest = clientRequest;
+    this.clientResponse = clientResponse;
+    this.out = out;
+    this.target = target;
+    this.completion = completion;
+  }
+
+  // --- the upstream's side ----------------------------------------------------------------------
+
+  @Override
+  public void onResponse(UpstreamResponse response) {
+    lock.lock();
+    try {
+      upstream = response;
+      if (!finished) {
+        clientResponse.setStatus(response.status());
+        contentLength = ProxyServlet.copyResponseHeaders(response, clientResponse);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    response.abort();
+  }
+
+  @Override
+  public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
+    IOException clientFailure;
+    lock.lock();
+    try {
+      if (finished) {
+        return true;
+      }
+      append(chunk);
+      if (moreWaiting
+          && contentLength > 0
+          && written + pendingLength < contentLength
+          && pendingLength < WRITE_AT) {
+        // a download in full flow: fewer, larger writes to the client (one system call each);
+        // never for a body of unknown length, which may be an event stream to pass on at once
+        return true;
+      }
+      try {
+        // a client that is momentarily behind gets pieces queued up to PAUSE_AT before the
+        // upstream is paused: each pause costs a round trip through the container
+        paused = !drain() && pendingLength >= PAUSE_AT;
+        return !paused;
+      } catch (IOException e) {
+        clientFailure = e;
+      }
+    } finally {
+      lock.unlock();
+    }
+    clientGone(clientFailure);
+    return true;
+  }
+
+  @Override
+  public void onEnd() {
+    lock.lock();
+    try {
+      ended = true;
+      if (finished) {
+        return;
+      }
+      try {
+        if (!drain()) {
+          return; // onWritePossible finishes
+        }
+      } catch (IOException e) {
+        // the client went away after the last byte was read: nothing left to abort
+        LOG.fine(() -> "client went away at the end of a response: " + e);
+      }
+      finished = true;
+    } finally {
+      lock.unlock();
+    }
+    finish();
+  }
+
+  @Override
+  public void onFailure(UpstreamException failure) {
+    lock.lock();
+    try {
+      if (finished) {
+        return;
+      }
+      if (upstream != null) {
+        LOG.warning(
+            () ->
+                "upstream " + authority() + " failed mid-body: " + ProxyFailures.describe(failure));
+        finished = true;
+        cut = true;
+      } else {
+        byte[] error = ProxyFailures.answer(failure, target, clientResponse);
+        if (error != null) {
+          contentLength = error.length;
+          append(ByteBuffer.wrap(error));
+        }
+      }
+      if (!cut) {
+        ended = true;
+        try {
+          if (!drain()) {
+            return; // onWritePossible finishes
+          }
+        } catch (IOException e) {
+          LOG.fine(() -> "client went away before its error answer: " + e);
+        }
+        finished = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (cut) {
+
+      completion.complete();
+      cutConnection();
+    } else {
+      finish();
+    }
+  }
+
+  /**
+   * Ends the exchange with the client by dropping its connection, so a body cut short cannot pass
+   * for a complete one. The servlet API has no call for it (throwing from an async re-dispatch made
+   * Tomcat recycle the next request's objects); what it does have: a container ends an async
+   * request that timed out with its response committed by closing the connection. Tomcat does so
+   * within a second (its timeout sweep). Where the timeout cannot be changed after the request's
+   * first dispatch (Undertow enforces that), the response is completed as it is: a body of declared
+   * length stays short until the connector's keep-alive timeout, a chunked one ends early.
+   */
+  private void cutConnection() {
+    try {
+      async.setTimeout(1);
+    } catch (IllegalStateException e) {
+      LOG.log(Level.FINE, "cannot cut the client's connection here; ending the response", e);
+      try {
+        async.complete();
+      } catch (IllegalStateException ended) {
+        LOG.log(Level.FINE, "request already ended", ended);
+      }
+    }
+  }
+
+  // --- the container's side ---------------------------------------------------------------------
+
+  @Override
+  public void onWritePossible() throws IOException {
+    boolean resume = false;
+    boolean done = false;
+    lock.lock();
+    try {
+      if (finished || !drain()) {
+        return;
+      }
+      if (ended) {
+        finished = true;
+        done = true;
+      } else if (paused) {
+        paused = false;
+        resume = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (done) {
+      finish();
+    } else if (resume) {
+      upstream.resume();
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    clientGone(t);
+  }
+
+  // --- the container ending the request itself (client gone mid-upload, its own timeouts) -------
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    containerEnded();
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    containerEnded();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    containerEnded();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {
+    // not restarted: the proxy starts async once per request
+  }
+
+  /** Whatever way the request ended, the exchange ends with it and the completion runs once. */
+  private void containerEnded() {
+    UpstreamResponse exchange = null;
+    lock.lock();
+    try {
+      if (!finished) {
+        finished = true;
+        exchange = upstream;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (exchange != null) {
+      exchange.abort();
+    }
+    completion.complete();
+  }
+
+  // --- inside
+  // --------------------------------------------------------------------------------------
+
+  /** Copies {@code chunk} behind whatever is pending; the servlet API writes arrays. */
+  private void append(ByteBuffer chunk) {
+    int n = chunk.remaining();
+    if (pendingLength + n > pending.length) {
+      // the first piece's size exactly (a small answer wastes nothing), then doubling
+      int size = Math.max(pendingLength + n, pending.length == 0 ? n : 2 * pending.length);
+      byte[] larger = new byte[size];
+      System.arraycopy(pending, 0, larger, 0, pendingLength);
+      pending = larger;
+    }
+    chunk.get(pending, pendingLength, n);
+    pendingLength += n;
+  }
+
+  /**
+   * Writes what is pending while the client takes it. Called with the lock held.
+   *
+   * @return true when everything written has left (the output is ready for more)
+   */
+  private boolean drain() throws IOException {
+    if (pendingLength > 0) {
+      if (!out.isReady()) {
+        return false;
+      }
+      out.write(pending, 0, pendingLength);
+      written += pendingLength;
+      pendingLength = 0;
+      if (written != contentLength) {
+        if (!out.isReady()) {
+          return false;
+        }
+        out.flush();
+      }
+    }
+    return out.isReady();
+  }
+
+  private void clientGone(Throwable cause) {
+    UpstreamResponse exchange;
+    lock.lock();
+    try {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      exchange = upstream;
+    } finally {
+      lock.unlock();
+    }
+    LOG.fine(() -> "client went away mid-response from " + authority() + ": " + cause);
+
+    if (exchange != null) {
+      exchange.abort();
+    }
+    finish();
+  }
+
+  /** Completion first: after {@code complete()} the container may recycle request and response. */
+  private void finish() {
+
+    completion.complete();
+    try {
+      async.complete();
+    } catch (IllegalStateException e) {
+      // the container ended the request itself (an error or a timeout of its own)
+      LOG.log(Level.FINE, "request already ended", e);
+    }
+  }
+
+  private String authority() {
+    return target.getScheme() + "://" + target.getAuthority();
+  }
+}
