@@ -201,14 +201,20 @@ public final class ApacheUpstreamClient implements UpstreamClient {
 
   @Override
   public void close() {
-    // in-flight exchanges have drained before this (Runtimes); what is left is idle connections
+    // in-flight exchanges have drained before this (Runtimes); what is left is idle connections.
+    // The I/O threads must be gone before the container looks for threads the webapp left
+    // running, also when the closing thread comes interrupted (a shutdown hook may).
+    boolean interrupted = Thread.interrupted();
     client.close(CloseMode.GRACEFUL);
     try {
       client.awaitShutdown(TimeValue.ofSeconds(5));
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
     }
     housekeeping.close();
     pool.close(CloseMode.IMMEDIATE);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

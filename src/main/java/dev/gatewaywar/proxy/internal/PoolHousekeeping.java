@@ -31,6 +31,8 @@ final class PoolHousekeeping implements AutoCloseable {
             r -> {
               Thread t = new Thread(r, "gateway-upstream-pool");
               t.setDaemon(true);
+              // it needs no webapp class through its context loader, and must not pin the webapp
+              t.setContextClassLoader(null);
               return t;
             });
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
@@ -64,9 +66,18 @@ final class PoolHousekeeping implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
-    try {
-      sweeper.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
+    // waits even when the closing thread was interrupted (a shutdown hook may be): a thread still
+    // alive when the container checks is reported as the webapp's leak
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!sweeper.isTerminated() && System.nanoTime() < deadline) {
+      try {
+        sweeper.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }
