@@ -72,7 +72,10 @@ final class Exchange
 
   void started(Future<Void> execution) {
     this.future = execution;
-    if (aborted) {
+    // ended before HttpClient's future was known (aborted, or its lease timed out at once):
+    // cancelling now keeps a request already answered with an error from reaching the upstream
+    // (a no-op for an exchange that completed normally)
+    if (aborted || finished.get()) {
       execution.cancel(true);
     }
   }
