@@ -18,17 +18,17 @@ import java.util.logging.Logger;
 /**
  * Carries one upstream answer to the client without a thread waiting on either side: the upstream
  * client's I/O thread writes each piece of the body as it arrives, with the servlet's non-blocking
- * output, as long as the client keeps up; when it does not, the exchange pauses and the container's
- * {@link #onWritePossible()} resumes it once the client has taken what was written. Pieces that
- * arrive while paused wait in {@link #pending} (at most about one read window).
+ * output, as long as the client keeps up. When it does not, pieces queue in {@link #pending} up to
+ * {@link #PAUSE_AT}, then the exchange pauses, and the container's {@link #onWritePossible()}
+ * resumes it once the client has taken what was written.
  *
- * <p>Every response is flushed as its pieces arrive (event streams reach the client as they are
- * produced), except that a body of known length is left to the completion's flush once its last
- * byte is written (one write for a small response). A failure before the upstream's head becomes
- * the usual JSON error. One mid-body ends the response where it broke: no servlet API cuts a
- * connection from outside a container thread (the dispatch-and-throw way corrupted Tomcat's
- * recycling of the next request), so a body of declared length stays short until the connector's
- * keep-alive timeout closes the connection, and a chunked one ends early (README, Proxying).
+ * <p>Pieces of a body of unknown length (event streams, chunked answers) are written and flushed as
+ * they arrive; a download of known length gathers full reads up to {@link #WRITE_AT} per write, and
+ * its last write is left to the completion's flush (one write for a small response). A failure
+ * before the upstream's head becomes the usual JSON error; one mid-body cuts the client's
+ * connection ({@link #cutConnection()}), so a truncated body cannot pass for a complete one. The
+ * relay is also the request's {@link AsyncListener}: a request the container ends itself (client
+ * gone mid-upload, its own timeout) ends the exchange and the {@link Completion} with it.
  *
  * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it; the
  * servlet container, the exchange and the completion are only called with the lock released.
