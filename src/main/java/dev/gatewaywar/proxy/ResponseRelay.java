@@ -30,8 +30,9 @@ import java.util.logging.Logger;
  * relay is also the request's {@link AsyncListener}: a request the container ends itself (client
  * gone mid-upload, its own timeout) ends the exchange and the {@link Completion} with it.
  *
- * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it; the
- * servlet container, the exchange and the completion are only called with the lock released.
+ * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it. The
+ * output stream is written under it (writes must not interleave); the async context, the exchange
+ * and the completion are only called with it released.
  */
 final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListener {
   private static final Logger LOG = Logger.getLogger(ResponseRelay.class.getName());
