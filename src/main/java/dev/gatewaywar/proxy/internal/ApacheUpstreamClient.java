@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -50,6 +51,8 @@ import org.apache.hc.core5.util.Timeout;
  * upstreams are unaffected.
  */
 public final class ApacheUpstreamClient implements UpstreamClient {
+  private static final Logger LOG = Logger.getLogger(ApacheUpstreamClient.class.getName());
+
   /**
    * HttpCore's read buffer per connection, and so the largest body piece handed on at once: large
    * enough that a 1 GiB download is not sliced into 8 KiB writes (the default).
@@ -64,6 +67,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
 
   private final PoolingAsyncClientConnectionManager pool;
   private final PoolHousekeeping housekeeping;
+  private final UpstreamThreads threads = new UpstreamThreads();
   private final CloseableHttpAsyncClient client;
 
   /** One {@link RequestConfig} per route's timeouts, built on first use (routes are few). */
@@ -101,6 +105,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
                     .setInitialWindowSize(Exchange.BODY_WINDOW)
                     .build())
             .setIOReactorConfig(IOReactorConfig.custom().setTcpNoDelay(true).build())
+            .setThreadFactory(threads)
             .disableRedirectHandling()
             .disableCookieManagement()
             .disableAutomaticRetries()
@@ -213,6 +218,9 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     }
     housekeeping.close();
     pool.close(CloseMode.IMMEDIATE);
+    if (!threads.awaitEnded(5_000)) {
+      LOG.warning("upstream client threads still running 5 s after close");
+    }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
