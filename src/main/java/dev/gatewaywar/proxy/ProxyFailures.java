@@ -28,16 +28,14 @@ final class ProxyFailures {
       // middleware's upstream failures, not logged one by one
       LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
     } else {
-      LOG.warning(
-          () ->
-              "upstream "
-                  + target.getScheme()
-                  + "://"
-                  + target.getAuthority()
-                  + " failed: "
-                  + describe(failure));
+      LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
     }
     return ErrorResponses.prepare(clientResponse, failure.failure().error(), Map.of());
+  }
+
+  /** {@code scheme://host:port} of the target, for log lines: never the path or query. */
+  static String upstreamName(URI target) {
+    return target.getScheme() + "://" + target.getAuthority();
   }
 
   /** The failure's kind and its root cause, for one log line without a stack trace. */

@@ -59,7 +59,6 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private boolean paused;
   private boolean ended;
   private boolean finished;
-  private boolean cut;
 
   ResponseRelay(
       AsyncContext async,
@@ -151,17 +150,21 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   @Override
   public void onFailure(UpstreamException failure) {
+    boolean headSent;
     lock.lock();
     try {
       if (finished) {
         return;
       }
-      if (upstream != null) {
+      headSent = upstream != null;
+      if (headSent) {
         LOG.warning(
             () ->
-                "upstream " + authority() + " failed mid-body: " + ProxyFailures.describe(failure));
+                "upstream "
+                    + ProxyFailures.upstreamName(target)
+                    + " failed mid-body: "
+                    + ProxyFailures.describe(failure));
         finished = true;
-        cut = true;
       } else {
         byte[] error = ProxyFailures.answer(failure, target, clientResponse);
         if (error != null) {
@@ -169,26 +172,14 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
           append(ByteBuffer.wrap(error));
         }
       }
-      if (!cut) {
-        ended = true;
-        try {
-          if (!drain()) {
-            return; // onWritePossible finishes
-          }
-        } catch (IOException e) {
-          LOG.fine(() -> "client went away before its error answer: " + e);
-        }
-        finished = true;
-      }
     } finally {
       lock.unlock();
     }
-    if (cut) {
-
+    if (headSent) {
       completion.complete();
       cutConnection();
     } else {
-      finish();
+      onEnd(); // the error answer, if any, is the whole body
     }
   }
 
@@ -339,7 +330,12 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     } finally {
       lock.unlock();
     }
-    LOG.fine(() -> "client went away mid-response from " + authority() + ": " + cause);
+    LOG.fine(
+        () ->
+            "client went away mid-response from "
+                + ProxyFailures.upstreamName(target)
+                + ": "
+                + cause);
 
     if (exchange != null) {
       exchange.abort();
@@ -357,9 +353,5 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       // the container ended the request itself (an error or a timeout of its own)
       LOG.log(Level.FINE, "request already ended", e);
     }
-  }
-
-  private String authority() {
-    return target.getScheme() + "://" + target.getAuthority();
   }
 }
