@@ -94,7 +94,8 @@ public final class ApacheUpstreamClient implements UpstreamClient {
               pool.closeExpired();
               pool.closeIdle(idle);
             },
-            Math.max(1_000, config.idleTimeout().toMillis() / 2));
+            Math.max(1_000, config.idleTimeout().toMillis() / 2),
+            threads);
     this.client =
         HttpAsyncClients.custom()
             .setConnectionManager(pool)

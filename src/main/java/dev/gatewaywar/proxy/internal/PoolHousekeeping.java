@@ -8,13 +8,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 
 /**
- * The connection pool's chores, on one daemon thread that {@link #close()} stops and waits for
- * (HttpClient's own idle-connection evictor is only interrupted on close, and Tomcat then reports
- * it as a thread the webapp left running). Two chores: ending exchanges that waited longer than
- * their connect timeout for a pooled connection (HttpCore's async pool checks a waiting lease's
- * deadline only when something else happens on that route, a connection released, so behind an
- * upstream that holds every connection for minutes, waiting requests would wait minutes too), and
- * closing connections idle for longer than the upstream idle timeout.
+ * The connection pool's chores, on one thread of the client's {@link UpstreamThreads}, so closing
+ * the client waits for it to end (HttpClient's own idle-connection evictor is only interrupted on
+ * close, and Tomcat then reports it as a thread the webapp left running). Two chores: ending
+ * exchanges that waited longer than their connect timeout for a pooled connection (HttpCore's async
+ * pool checks a waiting lease's deadline only when something else happens on that route, a
+ * connection released, so behind an upstream that holds every connection for minutes, waiting
+ * requests would wait minutes too), and closing connections idle for longer than the upstream idle
+ * timeout.
  */
 final class PoolHousekeeping implements AutoCloseable {
   static final long SWEEP_MILLIS = 50;
@@ -24,25 +25,16 @@ final class PoolHousekeeping implements AutoCloseable {
 
   /**
    * @param evictIdle closes idle connections; run every {@code evictEveryMillis}
+   * @param threads where the chores' thread comes from
    */
-  PoolHousekeeping(Runnable evictIdle, long evictEveryMillis) {
-    sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "gateway-upstream-pool");
-              t.setDaemon(true);
-              // it needs no webapp class through its context loader, and must not pin the webapp
-              t.setContextClassLoader(null);
-              return t;
-            });
+  PoolHousekeeping(Runnable evictIdle, long evictEveryMillis, UpstreamThreads threads) {
+    sweeper = Executors.newSingleThreadScheduledExecutor(threads);
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(
         evictIdle, evictEveryMillis, evictEveryMillis, TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * {@code exchange} waits for a connection until {@code deadlineNanos} ({@link System#nanoTime}).
-   */
+  /** {@code exchange} waits for a connection until its {@link Exchange#leaseDeadline()}. */
   void waiting(Exchange exchange) {
     waiting.add(exchange);
   }
@@ -63,22 +55,9 @@ final class PoolHousekeeping implements AutoCloseable {
     }
   }
 
+  /** Stops the chores; {@link UpstreamThreads#awaitEnded} waits for their thread to end. */
   @Override
   public void close() {
     sweeper.shutdownNow();
-    // waits even when the closing thread was interrupted (a shutdown hook may be): a thread still
-    // alive when the container checks is reported as the webapp's leak
-    boolean interrupted = false;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!sweeper.isTerminated() && System.nanoTime() < deadline) {
-      try {
-        sweeper.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

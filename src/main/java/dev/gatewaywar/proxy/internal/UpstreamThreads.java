@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads of HttpClient's async client (its I/O dispatchers and the one that starts them),
- * remembered so that closing the client can wait for every one to end. HttpClient only interrupts
- * its starter thread on close, and Tomcat, looking right after the webapp stopped, reported it as a
- * thread the webapp left running.
+ * The threads of the upstream client (HttpClient's I/O dispatchers, the one that starts them, and
+ * the pool's housekeeping), remembered so that closing the client can wait for every one to end.
+ * HttpClient only interrupts its starter thread on close, and Tomcat, looking right after the
+ * webapp stopped, reported it as a thread the webapp left running.
  */
 final class UpstreamThreads implements ThreadFactory {
   private final AtomicInteger count = new AtomicInteger();

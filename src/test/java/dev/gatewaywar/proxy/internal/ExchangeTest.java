@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * lost grant stalls a download until the read timeout).
  */
 class ExchangeTest {
-  private final PoolHousekeeping housekeeping = new PoolHousekeeping(() -> {}, 60_000);
+  private final PoolHousekeeping housekeeping =
+      new PoolHousekeeping(() -> {}, 60_000, new UpstreamThreads());
   private final Answers handler = new Answers();
   private final Exchange exchange = new Exchange(handler, null, housekeeping, Long.MAX_VALUE);
   private final Grants capacity = new Grants();
