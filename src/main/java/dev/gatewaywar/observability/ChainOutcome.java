@@ -7,12 +7,13 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * Runs the rest of a route's chain and reports the status the client gets, for filters that record
- * requests (metrics, access log): a {@link GatewayException} thrown further down (an auth filter's
- * 401) reports the status the front controller is about to answer with, and anything else thrown
- * reports 500, unless the response was already committed. A response the proxy writes
+ * requests (metrics, access log, tracing): a {@link GatewayException} thrown further down (an auth
+ * filter's 401) reports the status the front controller is about to answer with, and anything else
+ * thrown reports 500, unless the response was already committed. A response the proxy writes
  * asynchronously is reported when it is complete ({@link Completion}).
  */
 final class ChainOutcome {
@@ -36,12 +37,28 @@ final class ChainOutcome {
       HttpServletResponse forwardedResponse,
       StatusRecorder recorder)
       throws IOException, ServletException {
+    run(chain, response, forwardedRequest, forwardedResponse, recorder, failure -> {});
+  }
+
+  /**
+   * As above, and hands {@code failed} what the chain threw other than a gateway refusal (before
+   * the status is recorded), for a span to record.
+   */
+  static void run(
+      FilterChain chain,
+      HttpServletResponse response,
+      ServletRequest forwardedRequest,
+      HttpServletResponse forwardedResponse,
+      StatusRecorder recorder,
+      Consumer<Throwable> failed)
+      throws IOException, ServletException {
     try {
       chain.doFilter(forwardedRequest, forwardedResponse);
     } catch (GatewayException e) {
       recorder.record(e.error().status());
       throw e;
     } catch (IOException | ServletException | RuntimeException | Error e) {
+      failed.accept(e);
       recorder.record(response.isCommitted() ? response.getStatus() : 500);
       throw e;
     }

@@ -1,7 +1,5 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.Completion;
-import dev.gatewaywar.GatewayException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -90,17 +88,15 @@ final class TracingFilter extends HttpFilter {
     tracing.propagator().inject(context, outgoing, Map::put);
     attach(span.getSpanContext(), request);
     try (Scope ignored = context.makeCurrent()) {
-      chain.doFilter(new TraceHeaders(request, outgoing), response);
-    } catch (GatewayException e) {
-      end(span, e.error().status());
-      throw e;
-    } catch (IOException | ServletException | RuntimeException e) {
-      span.recordException(e);
-      end(span, response.isCommitted() ? response.getStatus() : 500);
-      throw e;
+      // the span ends with the status the client gets, when the proxy's answer is complete
+      ChainOutcome.run(
+          chain,
+          response,
+          new TraceHeaders(request, outgoing),
+          response,
+          status -> end(span, status),
+          span::recordException);
     }
-    // the proxy's answer may still be on its way: the span ends when it is complete
-    Completion.whenComplete(request, () -> end(span, response.getStatus()));
   }
 
   private static void end(Span span, int status) {
