@@ -28,6 +28,12 @@ import java.util.Map;
  * upstreamResponse} and {@code clientResponse} throughout.
  */
 public final class ProxyServlet extends HttpServlet {
+  /**
+   * About 24 days: never reached by a request, and small enough that a container adding it to a
+   * clock in nanoseconds (Undertow's timer does) cannot overflow.
+   */
+  private static final long ASYNC_TIMEOUT_OUT_OF_REACH_MS = Integer.MAX_VALUE;
+
   private final transient UpstreamClient upstream;
 
   public ProxyServlet(UpstreamClient upstream) {
@@ -64,10 +70,12 @@ public final class ProxyServlet extends HttpServlet {
             clientRequest.getContentLengthLong(),
             route.timeouts());
     // The answer is written later, on the upstream client's threads (ResponseRelay): no thread
-    // waits for the upstream. The container's async timeout is off; the route's timeouts and the
-    // connector's own write timeout bound the exchange instead (a long download must not be cut).
+    // waits for the upstream. The route's timeouts and the connector's own write timeout bound the
+    // exchange, so the container's async timeout is set out of reach (a long download must not be
+    // cut). Out of reach, not off (0): Tomcat times out an async request without a timeout as soon
+    // as its webapp stops, before the gateway's drain (contextDestroyed) could wait for it.
     AsyncContext async = clientRequest.startAsync();
-    async.setTimeout(0);
+    async.setTimeout(ASYNC_TIMEOUT_OUT_OF_REACH_MS);
     ServletOutputStream out = clientResponse.getOutputStream();
     ResponseRelay relay =
         new ResponseRelay(
