@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.ratelimit.internal.RedisConnection;
+import dev.gatewaywar.testing.LogCapture;
 import dev.gatewaywar.testing.RedisServer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,30 +111,12 @@ class RedisBucketsTest {
 
   @Test
   void redisStoppedFailsFastIsLoggedOnceAndCountedThenRecovers() throws Exception {
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            logged.add(record);
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger log = Logger.getLogger(BackendHealth.class.getName());
-    log.addHandler(capture);
-    try {
+    try (LogCapture logged = LogCapture.of(BackendHealth.class)) {
       stoppedRedis(logged);
-    } finally {
-      log.removeHandler(capture);
     }
   }
 
-  private void stoppedRedis(List<LogRecord> logged) throws Exception {
+  private void stoppedRedis(LogCapture logged) throws Exception {
     RateLimitConfig config = config(5, 2);
     first = connect(config);
     KeyedRateLimiter limiter = limiter(config, first);
@@ -160,7 +138,7 @@ class RedisBucketsTest {
     assertTrue(health.errorCount() >= 20, "errors counted: " + health.errorCount());
     assertEquals(
         1,
-        logged.stream().filter(r -> r.getLevel() == Level.WARNING).count(),
+        logged.records().stream().filter(r -> r.getLevel() == Level.WARNING).count(),
         "20 failed requests, one outage, one line");
 
     redis.restart(); // empty: buckets start full again
@@ -169,7 +147,7 @@ class RedisBucketsTest {
     assertFalse(health.isDown());
     assertTrue(limiter.tryAcquire("k").allowed());
     assertFalse(limiter.tryAcquire("k").allowed(), "limiting resumed");
-    assertEquals(2, logged.size(), "and one line when Redis answers again");
+    assertEquals(2, logged.records().size(), "and one line when Redis answers again");
   }
 
   @Test

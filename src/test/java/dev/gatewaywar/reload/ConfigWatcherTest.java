@@ -8,15 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.ReloadConfig;
 import dev.gatewaywar.testing.ConfigMapDir;
+import dev.gatewaywar.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +35,7 @@ class ConfigWatcherTest {
 
   @TempDir Path dir;
   private final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+  private final AtomicInteger looks = new AtomicInteger();
   private ConfigWatcher watcher;
 
   @AfterEach
@@ -56,6 +60,11 @@ class ConfigWatcherTest {
               @Override
               public void unreadable(Path f, IOException problem) {
                 seen.add(problem);
+              }
+
+              @Override
+              public void looked() {
+                looks.incrementAndGet();
               }
             });
     return watcher;
@@ -110,6 +119,50 @@ class ConfigWatcherTest {
     watch(file, FAST_POLL);
 
     Files.writeString(target, "two");
+
+    assertEquals("two", next());
+  }
+
+  @Test
+  void writesToOtherFilesOfTheDirectoryDoNotMakeItReadTheFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("gateway.yaml"), "one");
+    watch(file, SLOW_POLL);
+    Path log = dir.resolve("access.log");
+
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(
+          log, "line " + i + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Thread.sleep(20);
+    }
+
+    Thread.sleep(300);
+    assertEquals(0, looks.get(), "the file was read again for events about access.log");
+    Files.writeString(file, "two");
+    assertEquals("two", next(), "an edit in place in a quiet directory is seen at once");
+  }
+
+  @Test
+  void aBusyDirectoryIsWatchedForRenamesOnlyAndARenameIsStillSeenAtOnce() throws Exception {
+    Path file = Files.writeString(dir.resolve("gateway.yaml"), "one");
+    watch(file, SLOW_POLL);
+    Path log = dir.resolve("access.log");
+    try (LogCapture captured = LogCapture.of(ConfigWatcher.class)) {
+      // a log written beside the configuration, one line at a time, until the watcher narrows
+      for (int i = 0;
+          i < 100 * ConfigWatcher.BUSY_DIRECTORY_EVENTS && !captured.contains("changes often");
+          i++) {
+        Files.writeString(
+            log, "line " + i + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Thread.sleep(1);
+      }
+      assertTrue(
+          captured.contains("watching it for files created and deleted only"), captured.text());
+      assertTrue(captured.contains("such as access.log"), captured.text());
+    }
+    assertEquals(0, looks.get(), "the file was read again for events about access.log");
+
+    Path temp = Files.writeString(dir.resolve(".gateway.yaml.tmp"), "two");
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 
     assertEquals("two", next());
   }
