@@ -162,10 +162,10 @@ public final class ProxyServlet extends HttpServlet {
         || clientRequest.getHeader("Transfer-Encoding") != null;
   }
 
-  /** Copies end-to-end headers; returns the body's Content-Length, or -1 when not given. */
-  static long copyResponseHeaders(
+  /** Copies the upstream's status and end-to-end headers to the client's response. */
+  static void copyResponseHead(
       UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
-    long contentLength = -1;
+    clientResponse.setStatus(upstreamResponse.status());
     List<Map.Entry<String, String>> headers = upstreamResponse.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
     for (Map.Entry<String, String> h : headers) {
@@ -175,18 +175,25 @@ public final class ProxyServlet extends HttpServlet {
     }
     for (Map.Entry<String, String> h : headers) {
       String name = h.getKey();
-      if (hopByHop.contains(name)) {
-        continue;
+      if (!hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length")) {
+        clientResponse.addHeader(name, h.getValue());
       }
-      if (name.equalsIgnoreCase("Content-Length")) {
-        // HttpClient has already checked the upstream's framing, so this parses
-        contentLength = Long.parseLong(h.getValue().trim());
-        clientResponse.setContentLengthLong(contentLength);
-        continue;
-      }
-      clientResponse.addHeader(name, h.getValue());
     }
-    return contentLength;
+    long length = declaredLength(upstreamResponse);
+    if (length >= 0) {
+      clientResponse.setContentLengthLong(length);
+    }
+  }
+
+  /** The body's Content-Length as the upstream declared it, or -1 when it declared none. */
+  static long declaredLength(UpstreamResponse upstreamResponse) {
+    for (Map.Entry<String, String> h : upstreamResponse.headers()) {
+      if (h.getKey().equalsIgnoreCase("Content-Length")) {
+        // HttpClient has already checked the upstream's framing, so this parses
+        return Long.parseLong(h.getValue().trim());
+      }
+    }
+    return -1;
   }
 
   private static void writeContainerError(HttpServletRequest request, HttpServletResponse response)

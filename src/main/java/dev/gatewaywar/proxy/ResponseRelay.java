@@ -24,11 +24,14 @@ import java.util.logging.Logger;
  *
  * <p>Pieces of a body of unknown length (event streams, chunked answers) are written and flushed as
  * they arrive; a download of known length gathers full reads up to {@link #WRITE_AT} per write, and
- * its last write is left to the completion's flush (one write for a small response). A failure
- * before the upstream's head becomes the usual JSON error; one mid-body cuts the client's
- * connection ({@link #cutConnection()}), so a truncated body cannot pass for a complete one. The
- * relay is also the request's {@link AsyncListener}: a request the container ends itself (client
- * gone mid-upload, its own timeout) ends the exchange and the {@link Completion} with it.
+ * its last write is left to the completion's flush (one write for a small response). The upstream's
+ * status and headers go to the client's response with the first write, so an upstream failing
+ * before anything could be written (the container lets the relay write only once the request thread
+ * has returned) still gets the usual JSON error, without the upstream's head; one failing after
+ * that cuts the client's connection ({@link #cutConnection()}), so a truncated body cannot pass for
+ * a complete one. The relay is also the request's {@link AsyncListener}: a request the container
+ * ends itself (client gone mid-upload, its own timeout) ends the exchange and the {@link
+ * Completion} with it.
  *
  * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it. The
  * output stream is written under it (writes must not interleave); the async context, the exchange
@@ -55,6 +58,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private byte[] pending = new byte[0];
   private int pendingLength;
   private long contentLength = -1;
+  private boolean headSet;
   private long written;
   private boolean paused;
   private boolean ended;
@@ -83,8 +87,9 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     try {
       upstream = response;
       if (!finished) {
-        clientResponse.setStatus(response.status());
-        contentLength = ProxyServlet.copyResponseHeaders(response, clientResponse);
+        // the head goes to the client's response with the first write (setHead): an upstream
+        // failing before that still leaves room for a clean error answer
+        contentLength = ProxyServlet.declaredLength(response);
         return;
       }
     } finally {
@@ -156,7 +161,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       if (finished) {
         return;
       }
-      headSent = upstream != null;
+      headSent = headSet;
       if (headSent) {
         LOG.warning(
             () ->
@@ -166,6 +171,8 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
                     + ProxyFailures.describe(failure));
         finished = true;
       } else {
+        headSet = true; // the error's own: the upstream's head, if any came, is dropped
+        pendingLength = 0;
         byte[] error = ProxyFailures.answer(failure, target, clientResponse);
         if (error != null) {
           contentLength = error.length;
@@ -301,10 +308,14 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
    * @return true when everything written has left (the output is ready for more)
    */
   private boolean drain() throws IOException {
+    if (!out.isReady()) {
+      return false;
+    }
+    if (!headSet && upstream != null) {
+      headSet = true;
+      ProxyServlet.copyResponseHead(upstream, clientResponse);
+    }
     if (pendingLength > 0) {
-      if (!out.isReady()) {
-        return false;
-      }
       out.write(pending, 0, pendingLength);
       written += pendingLength;
       pendingLength = 0;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.deploy.WildFlyServer.Distribution;
 import dev.gatewaywar.testing.Commands;
+import dev.gatewaywar.testing.HeldAnswer;
 import dev.gatewaywar.testing.JsonObjects;
 import dev.gatewaywar.testing.OtlpReceiver;
 import dev.gatewaywar.testing.PrometheusText;
@@ -123,15 +124,7 @@ class WildFlyDistributionIT {
     wildfly.cli("deploy " + warmUp).assertSucceeded();
     List<CompletableFuture<Integer>> answers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      answers.add(
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return wildfly.get("/warm-up/slow.jsp").statusCode();
-                } catch (Exception e) {
-                  throw new CompletionException(e);
-                }
-              }));
+      answers.add(async(() -> wildfly.get("/warm-up/slow.jsp").statusCode()));
     }
     for (var answer : answers) {
       assertEquals(200, answer.get(30, TimeUnit.SECONDS));
@@ -316,6 +309,57 @@ class WildFlyDistributionIT {
 
     assertNothingLeftBehind(root.name());
     assertNoErrorsInServerLog();
+  }
+
+  @Test
+  void anUndeployLetsTheRequestInFlightFinish() throws Exception {
+    Deployment root = new Deployment("ROOT.war", "");
+    HeldAnswer held = new HeldAnswer();
+    upstream.handle("/slow", held);
+    Path config =
+        config(
+            root,
+            """
+            routes:
+              - path: /slow
+                target: %s
+            """
+                .formatted(upstream.url()));
+    deploy(root, config).assertSucceeded();
+    try {
+      CompletableFuture<HttpResponse<String>> slow = async(() -> wildfly.get("/slow"));
+      assertTrue(held.arrived(), "the request did not reach the upstream");
+      CompletableFuture<Commands.Result> undeploying = async(() -> undeploy(root));
+      // longer than Tomcat's sweep that times out a stopped webapp's async requests: whatever
+      // WildFly does on undeploy, the request must still be open
+      Thread.sleep(3_000);
+      assertFalse(slow.isDone(), () -> "ended during the undeploy: " + slow);
+
+      held.release();
+      HttpResponse<String> answer = slow.get(30, TimeUnit.SECONDS);
+      assertEquals(200, answer.statusCode());
+      assertEquals(HeldAnswer.BODY, answer.body());
+      undeploying.get(60, TimeUnit.SECONDS).assertSucceeded();
+    } finally {
+      held.release();
+    }
+    assertNothingLeftBehind(root.name());
+    assertNoErrorsInServerLog();
+  }
+
+  private interface Call<T> {
+    T call() throws Exception;
+  }
+
+  private static <T> CompletableFuture<T> async(Call<T> call) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return call.call();
+          } catch (Exception e) {
+            throw new CompletionException(e);
+          }
+        });
   }
 
   @Test

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.Middleware;
 import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.GatewayArchive;
+import dev.gatewaywar.testing.HoldAfterChainMiddleware;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.TestUpstream.Received;
@@ -33,6 +35,8 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +56,7 @@ class ProxyServletTest {
   private static final CountDownLatch secondEventMayGo = new CountDownLatch(1);
   private static final CountDownLatch endlessBodyStopped = new CountDownLatch(1);
   private static final CountDownLatch uploadCutShort = new CountDownLatch(1);
+  private static final CountDownLatch clientGotFirstBytes = new CountDownLatch(1);
 
   @ArquillianResource private URL base;
 
@@ -67,14 +72,18 @@ class ProxyServletTest {
     upstream.handle("/events", ProxyServletTest::events);
     upstream.handle("/endless", ProxyServletTest::endless);
     upstream.handle("/half-upload", ProxyServletTest::halfUpload);
-    upstream.handle("/broken-length", ProxyServletTest::failMidBody);
+    upstream.handle("/broken-length", ProxyServletTest::failMidBodyOnceTheClientHasTheStart);
+    upstream.handle("/held/broken-length", ProxyServletTest::failMidBody);
     int closedPort = FreePortForArquillian.freePort();
     return GatewayArchive.withConfig(
-        "ROOT.war",
-        """
+            "ROOT.war",
+            """
         routes:
           - path: /*
             target: %1$s
+          - path: /held/*
+            target: %1$s
+            middleware: [hold-after-chain]
           - path: /kept-host/*
             target: %1$s
             preserve_host: true
@@ -93,12 +102,17 @@ class ProxyServletTest {
           - path: /public/*
             target: %1$s
         """
-            .formatted(upstream.url(), closedPort));
+                .formatted(upstream.url(), closedPort))
+        .addAsLibrary(
+            ShrinkWrap.create(JavaArchive.class, "test-middleware.jar")
+                .addClass(HoldAfterChainMiddleware.class)
+                .addAsServiceProvider(Middleware.class, HoldAfterChainMiddleware.class));
   }
 
   @AfterAll
   static void stopUpstream() {
     secondEventMayGo.countDown();
+    clientGotFirstBytes.countDown();
     upstream.close();
   }
 
@@ -336,13 +350,34 @@ class ProxyServletTest {
       OutputStream out = socket.getOutputStream();
       out.write("GET /broken-length HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(UTF_8));
       out.flush();
+      InputStream in = socket.getInputStream();
+      StringBuilder got = new StringBuilder();
+      while (!got.toString().endsWith("first bytes")) {
+        int b = in.read();
+        assertTrue(b >= 0, "closed before the first bytes: " + got);
+        got.append((char) b);
+      }
+      clientGotFirstBytes.countDown(); // now the upstream fails
       // read to the end: the gateway must close the connection, not leave the client waiting for
       // bytes that never come (a read timeout here fails the test)
-      String got = new String(socket.getInputStream().readAllBytes(), UTF_8);
-      assertTrue(got.startsWith("HTTP/1.1 200"), got);
-      assertTrue(got.contains("Content-Length: 100000"), got);
-      assertTrue(got.endsWith("first bytes"), "what the upstream sent is passed on: " + got);
+      got.append(new String(in.readAllBytes(), UTF_8));
+      assertTrue(got.toString().startsWith("HTTP/1.1 200"), got::toString);
+      assertTrue(got.toString().contains("Content-Length: 100000"), got::toString);
+      assertTrue(got.toString().endsWith("first bytes"), "nothing after the cut: " + got);
     }
+  }
+
+  @Test
+  void upstreamFailingMidBodyBeforeTheClientGotAnythingIsA502() throws Exception {
+    // the container's request thread is held (hold-after-chain) while the upstream sends its head
+    // and a few bytes and fails: nothing has gone to the client, so it gets the usual JSON error
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri("/held/broken-length")).build(), BodyHandlers.ofString());
+    assertEquals(502, r.statusCode(), r::body);
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+    assertTrue(r.body().contains("\"error\""), r.body());
+    assertTrue(r.headers().firstValue("Set-Cookie").isEmpty(), r.headers()::toString);
   }
 
   @Test
@@ -432,11 +467,27 @@ class ProxyServletTest {
   /** Declares a 100,000-byte body, sends 11 bytes of it, then drops the connection. */
   private static void failMidBody(com.sun.net.httpserver.HttpExchange e) throws IOException {
     TestUpstream.record(e);
+    e.getResponseHeaders().set("Set-Cookie", "session=from-the-upstream");
     e.sendResponseHeaders(200, 100_000);
     OutputStream out = e.getResponseBody();
     out.write("first bytes".getBytes(UTF_8));
     out.flush();
     // an exception from a handler makes the JDK's server close the connection as it is
+    throw new IllegalStateException("upstream fails mid-body (on purpose)");
+  }
+
+  private static void failMidBodyOnceTheClientHasTheStart(com.sun.net.httpserver.HttpExchange e)
+      throws IOException {
+    TestUpstream.record(e);
+    e.sendResponseHeaders(200, 100_000);
+    OutputStream out = e.getResponseBody();
+    out.write("first bytes".getBytes(UTF_8));
+    out.flush();
+    try {
+      clientGotFirstBytes.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
     throw new IllegalStateException("upstream fails mid-body (on purpose)");
   }
 
