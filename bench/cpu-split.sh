@@ -12,11 +12,11 @@
 # RUNS measured runs of DURATION each. Context switches come from `perf stat -e context-switches`
 # (Debian's linux-perf) when present, else are reported as "-".
 #
-# Environment (defaults in brackets): CONNECTIONS [128]  WARMUP [40s]  DURATION [10s]  RUNS [3]
+# Environment (defaults in brackets): CONNECTIONS [128]  WARMUP [60s, per path: the JIT settles in 45-100 s here]  DURATION [10s]  RUNS [3]
 #   PATHS [/json /chain /healthz]  SERVER_CPUS [0]  WRK_CPUS [1]  GATEWAY_JAVA_OPTS []  BENCH_JAVA_HOME
 set -euo pipefail
 CONNECTIONS=${CONNECTIONS:-128}
-WARMUP=${WARMUP:-40s}
+WARMUP=${WARMUP:-60s}
 DURATION=${DURATION:-10s}
 RUNS=${RUNS:-3}
 PATHS=${PATHS:-/json /chain /healthz}
