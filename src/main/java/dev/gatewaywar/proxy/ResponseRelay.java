@@ -87,7 +87,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     try {
       upstream = response;
       if (!finished) {
-        // the head goes to the client's response with the first write (setHead): an upstream
+        // the head goes to the client's response with the first write (drain): an upstream
         // failing before that still leaves room for a clean error answer
         contentLength = ProxyServlet.declaredLength(response);
         return;
