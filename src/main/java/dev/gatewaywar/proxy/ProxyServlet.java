@@ -162,9 +162,12 @@ public final class ProxyServlet extends HttpServlet {
         || clientRequest.getHeader("Transfer-Encoding") != null;
   }
 
-  /** Copies the upstream's status and end-to-end headers to the client's response. */
+  /**
+   * Copies the upstream's status and end-to-end headers to the client's response; {@code
+   * contentLength} is the upstream's, as {@link #declaredLength} found it (-1: none).
+   */
   static void copyResponseHead(
-      UpstreamResponse upstreamResponse, HttpServletResponse clientResponse) {
+      UpstreamResponse upstreamResponse, long contentLength, HttpServletResponse clientResponse) {
     clientResponse.setStatus(upstreamResponse.status());
     List<Map.Entry<String, String>> headers = upstreamResponse.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
@@ -179,9 +182,8 @@ public final class ProxyServlet extends HttpServlet {
         clientResponse.addHeader(name, h.getValue());
       }
     }
-    long length = declaredLength(upstreamResponse);
-    if (length >= 0) {
-      clientResponse.setContentLengthLong(length);
+    if (contentLength >= 0) {
+      clientResponse.setContentLengthLong(contentLength);
     }
   }
 

@@ -313,18 +313,19 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     }
     if (!headSet && upstream != null) {
       headSet = true;
-      ProxyServlet.copyResponseHead(upstream, clientResponse);
+      ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse);
     }
-    if (pendingLength > 0) {
-      out.write(pending, 0, pendingLength);
-      written += pendingLength;
-      pendingLength = 0;
-      if (written != contentLength) {
-        if (!out.isReady()) {
-          return false;
-        }
-        out.flush();
+    if (pendingLength == 0) {
+      return true;
+    }
+    out.write(pending, 0, pendingLength);
+    written += pendingLength;
+    pendingLength = 0;
+    if (written != contentLength) {
+      if (!out.isReady()) {
+        return false;
       }
+      out.flush();
     }
     return out.isReady();
   }
