@@ -72,8 +72,8 @@ class ProxyServletTest {
     upstream.handle("/events", ProxyServletTest::events);
     upstream.handle("/endless", ProxyServletTest::endless);
     upstream.handle("/half-upload", ProxyServletTest::halfUpload);
-    upstream.handle("/broken-length", ProxyServletTest::failMidBodyOnceTheClientHasTheStart);
-    upstream.handle("/held/broken-length", ProxyServletTest::failMidBody);
+    upstream.handle("/broken-length", failMidBody(clientGotFirstBytes));
+    upstream.handle("/held/broken-length", failMidBody(new CountDownLatch(0)));
     int closedPort = FreePortForArquillian.freePort();
     return GatewayArchive.withConfig(
             "ROOT.war",
@@ -464,31 +464,26 @@ class ProxyServletTest {
     }
   }
 
-  /** Declares a 100,000-byte body, sends 11 bytes of it, then drops the connection. */
-  private static void failMidBody(com.sun.net.httpserver.HttpExchange e) throws IOException {
-    TestUpstream.record(e);
-    e.getResponseHeaders().set("Set-Cookie", "session=from-the-upstream");
-    e.sendResponseHeaders(200, 100_000);
-    OutputStream out = e.getResponseBody();
-    out.write("first bytes".getBytes(UTF_8));
-    out.flush();
-    // an exception from a handler makes the JDK's server close the connection as it is
-    throw new IllegalStateException("upstream fails mid-body (on purpose)");
-  }
-
-  private static void failMidBodyOnceTheClientHasTheStart(com.sun.net.httpserver.HttpExchange e)
-      throws IOException {
-    TestUpstream.record(e);
-    e.sendResponseHeaders(200, 100_000);
-    OutputStream out = e.getResponseBody();
-    out.write("first bytes".getBytes(UTF_8));
-    out.flush();
-    try {
-      clientGotFirstBytes.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-    }
-    throw new IllegalStateException("upstream fails mid-body (on purpose)");
+  /**
+   * Declares a 100,000-byte body with a cookie, sends 11 bytes of it, waits (10 s at most) for
+   * {@code failNow}, then drops the connection.
+   */
+  private static TestUpstream.Handler failMidBody(CountDownLatch failNow) {
+    return e -> {
+      TestUpstream.record(e);
+      e.getResponseHeaders().set("Set-Cookie", "session=from-the-upstream");
+      e.sendResponseHeaders(200, 100_000);
+      OutputStream out = e.getResponseBody();
+      out.write("first bytes".getBytes(UTF_8));
+      out.flush();
+      try {
+        failNow.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+      // an exception from a handler makes the JDK's server close the connection as it is
+      throw new IllegalStateException("upstream fails mid-body (on purpose)");
+    };
   }
 
   private static void endless(com.sun.net.httpserver.HttpExchange e) throws IOException {
