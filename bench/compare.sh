@@ -77,34 +77,22 @@ UPSTREAM="http://127.0.0.1:$NGINX_PORT"
 start_haproxy "$SERVER_CPUS" "$NGINX_PORT"
 
 # --- gateway configs: (a) no middleware, (b) auth + ratelimit + logging + metrics --------------
-SECRET="bench-secret-0123456789-0123456789-0123456789"
 cat >"$WORK/gateway.yaml" <<EOF
 routes:
   - path: /json
     target: $UPSTREAM
     middleware: []
 EOF
-cat >"$WORK/gateway-chain.yaml" <<EOF
-auth:
-  enabled: true
-  type: jwt
-  secret: "$SECRET"
-rate_limit:
-  enabled: true
-  requests_per_second: 1000000
-  burst: 1000000000
-metrics:
-  prometheus:
-    enabled: true
-logging:
-  format: json
+{
+  chain_config_blocks
+  cat <<EOF
 routes:
   - path: /json
     target: $UPSTREAM
     middleware: [auth, ratelimit, logging, metrics]
 EOF
-TOKEN=$("$BENCH_JAVA" -jar target/gateway.war token --config "$WORK/gateway-chain.yaml" --sub bench --ttl 24h) ||
-  bench_fail "java -jar target/gateway.war token failed"
+} >"$WORK/gateway-chain.yaml"
+TOKEN=$(chain_token "$WORK/gateway-chain.yaml")
 ACCESS_LOG="$WORK/gateway-chain.access.log"
 
 run_wrk() { # run_wrk CONNECTIONS DURATION URL OUTFILE [HEADER]: in the background, so TERM acts at once

@@ -28,20 +28,9 @@ source bench/lib.sh
 bench_need nginx wrk curl ss taskset awk "$BENCH_JAVA"
 bench_init cpu-split
 start_nginx_upstream "$SERVER_CPUS"
-cat >"$WORK/gateway.yaml" <<YAML
-auth:
-  enabled: true
-  type: jwt
-  secret: "bench-secret-0123456789-0123456789-0123456789"
-rate_limit:
-  enabled: true
-  requests_per_second: 1000000
-  burst: 1000000000
-metrics:
-  prometheus:
-    enabled: true
-logging:
-  format: json
+{
+  chain_config_blocks
+  cat <<YAML
 routes:
   - path: /json
     target: http://127.0.0.1:$NGINX_PORT
@@ -50,8 +39,8 @@ routes:
     target: http://127.0.0.1:$NGINX_PORT
     middleware: [auth, ratelimit, logging, metrics]
 YAML
-TOKEN=$("$BENCH_JAVA" -jar target/gateway.war token --config "$WORK/gateway.yaml" --sub bench --ttl 24h) ||
-  bench_fail "java -jar target/gateway.war token failed"
+} >"$WORK/gateway.yaml"
+TOKEN=$(chain_token "$WORK/gateway.yaml")
 # the access log (stdout) is written beside the configuration, as a quick set-up would have it
 start_gateway "$SERVER_CPUS" "$WORK/gateway.yaml" gateway
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY_PORT/chain")

@@ -254,6 +254,33 @@ logged_port() { # logged_port LOG PID SECONDS: the N of "listening on port N" on
   return 1
 }
 
+# chain_config_blocks: the top-level blocks the full chain [auth, ratelimit, logging, metrics]
+# needs, for a config's head: HS256 auth with a fixed secret, a rate limit far above any load, the
+# access log as JSON, Prometheus metrics. Routes follow.
+chain_config_blocks() {
+  cat <<YAML
+auth:
+  enabled: true
+  type: jwt
+  secret: "bench-secret-0123456789-0123456789-0123456789"
+rate_limit:
+  enabled: true
+  requests_per_second: 1000000
+  burst: 1000000000
+metrics:
+  prometheus:
+    enabled: true
+logging:
+  format: json
+YAML
+}
+
+# chain_token CONFIG: prints an HS256 token (24 h) that CONFIG's auth accepts
+chain_token() {
+  "$BENCH_JAVA" -jar target/gateway.war token --config "$1" --sub bench --ttl 24h ||
+    bench_fail "java -jar target/gateway.war token failed"
+}
+
 # start_gateway CPUS CONFIG NAME [STDOUT_FILE]: java -jar target/gateway.war on $BENCH_JAVA with
 # $BENCH_JAVA_FLAGS (+ $GATEWAY_JAVA_OPTS), on a port the kernel picks -> GATEWAY_PORT, GATEWAY_PID. Its stderr
 # (Tomcat's log) goes to $WORK/NAME.log, its stdout (the access log) to STDOUT_FILE (default the same).
