@@ -351,6 +351,11 @@ class WildFlyDistributionIT {
     T call() throws Exception;
   }
 
+  /**
+   * Runs {@code call} on a thread of its own. Not the common fork-join pool: on 2 cores it has one
+   * thread, so calls meant to overlap (the warm-up's requests, a request and an undeploy) would run
+   * one after the other.
+   */
   private static <T> CompletableFuture<T> async(Call<T> call) {
     return CompletableFuture.supplyAsync(
         () -> {
@@ -359,7 +364,8 @@ class WildFlyDistributionIT {
           } catch (Exception e) {
             throw new CompletionException(e);
           }
-        });
+        },
+        task -> new Thread(task, "wildfly-it-call").start());
   }
 
   @Test
