@@ -10,16 +10,20 @@
 #
 # nginx upstream and gateway pinned to SERVER_CPUS, wrk to WRK_CPUS; WARMUP of load per path, then
 # RUNS measured runs of DURATION each. Context switches come from `perf stat -e context-switches`
-# (Debian's linux-perf) when present, else are reported as "-".
+# (Debian's linux-perf) when present, else are reported as "-". JETTY_MODES="floor proxy" adds
+# rows for bench/jetty-proxy in those modes (same JVM and flags): `floor` is Jetty answering a
+# small JSON itself (the counterpart of the gateway's /healthz), `proxy`/`middleman` its proxy
+# servlets, so that what each proxy adds to its own container's floor can be compared.
 #
 # Environment (defaults in brackets): CONNECTIONS [128]  WARMUP [60s, per path: the JIT settles in 45-100 s here]  DURATION [10s]  RUNS [3]
-#   PATHS [/json /chain /healthz]  SERVER_CPUS [0]  WRK_CPUS [1]  GATEWAY_JAVA_OPTS []  BENCH_JAVA_HOME
+#   PATHS [/json /chain /healthz]  JETTY_MODES []  SERVER_CPUS [0]  WRK_CPUS [1]  GATEWAY_JAVA_OPTS []  BENCH_JAVA_HOME
 set -euo pipefail
 CONNECTIONS=${CONNECTIONS:-128}
 WARMUP=${WARMUP:-60s}
 DURATION=${DURATION:-10s}
 RUNS=${RUNS:-3}
 PATHS=${PATHS:-/json /chain /healthz}
+JETTY_MODES=${JETTY_MODES:-}
 SERVER_CPUS=${SERVER_CPUS-0}
 WRK_CPUS=${WRK_CPUS-1}
 
@@ -49,31 +53,47 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" 
 field() { awk -v f="$2" '{print $f}' /proc/"$1"/stat; } # 14 utime, 15 stime (no spaces in "java")
 per_request() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", (b - a) * 1e6 / hz / n}'; }
 
-printf '| path | run | req/s | p99 | CPU µs/req | user µs | kernel µs | context switches/req |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
-for path in $PATHS; do
-  url="http://127.0.0.1:$GATEWAY_PORT$path"
-  auth=()
-  [[ $path == /chain ]] && auth=(-H "Authorization: Bearer $TOKEN")
-  (pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "${auth[@]}" "$url" >/dev/null)
+# measure LABEL PID URL [wrk args...]: WARMUP of load, then RUNS rows of the table for PID
+measure() {
+  local label=$1 pid=$2 url=$3 run u0 k0 u1 k1 n cs perf_pid
+  shift 3
+  (pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null)
   for run in $(seq "$RUNS"); do
-    u0=$(field "$GATEWAY_PID" 14) k0=$(field "$GATEWAY_PID" 15)
+    u0=$(field "$pid" 14) k0=$(field "$pid" 15)
     perf_pid=
     if command -v perf >/dev/null; then
-      perf stat -e context-switches -p "$GATEWAY_PID" -o "$WORK/perf.txt" -- sleep "${DURATION%s}" &
+      perf stat -e context-switches -p "$pid" -o "$WORK/perf.txt" -- sleep "${DURATION%s}" &
       perf_pid=$!
     fi
-    (pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${auth[@]}" "$url" >"$WORK/wrk.txt")
-    ! grep -q 'Non-2xx' "$WORK/wrk.txt" || bench_fail "$path: non-2xx answers" "$WORK/wrk.txt"
+    (pinned "$WRK_CPUS" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$WORK/wrk.txt")
+    ! grep -q 'Non-2xx' "$WORK/wrk.txt" || bench_fail "$label: non-2xx answers" "$WORK/wrk.txt"
     [[ -n $perf_pid ]] && wait "$perf_pid" || true
-    u1=$(field "$GATEWAY_PID" 14) k1=$(field "$GATEWAY_PID" 15)
+    u1=$(field "$pid" 14) k1=$(field "$pid" 15)
     n=$(wrk_total "$WORK/wrk.txt")
     cs=-
     if [[ -n $perf_pid && -f $WORK/perf.txt ]]; then
       cs=$(awk -v n="$n" '/context-switches/ {gsub(/,/, "", $1); printf "%.2f", $1 / n}' "$WORK/perf.txt")
     fi
-    printf '| %s | %d | %s | %s ms | %s | %s | %s | %s |\n' "$path" "$run" "$(rps "$WORK/wrk.txt")" \
+    printf '| %s | %d | %s | %s ms | %s | %s | %s | %s |\n' "$label" "$run" "$(rps "$WORK/wrk.txt")" \
       "$(wrk_pct "$WORK/wrk.txt" 99)" "$(per_request "$((u0 + k0))" "$((u1 + k1))" "$n")" \
       "$(per_request "$u0" "$u1" "$n")" "$(per_request "$k0" "$k1" "$n")" "$cs"
   done
+}
+
+printf '| path | run | req/s | p99 | CPU µs/req | user µs | kernel µs | context switches/req |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
+for path in $PATHS; do
+  auth=()
+  [[ $path == /chain ]] && auth=(-H "Authorization: Bearer $TOKEN")
+  measure "$path" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT$path" "${auth[@]}"
 done
+if [[ -n $JETTY_MODES ]]; then
+  # the gateway's CPU is not measured any more: stop it so that it does not hold the core
+  bench_stop "$GATEWAY_PID"
+  build_jetty_proxy
+  for mode in $JETTY_MODES; do
+    start_jetty_proxy "$SERVER_CPUS" "$mode" "http://127.0.0.1:$NGINX_PORT"
+    measure "Jetty $mode /json" "$JETTY_PID" "http://127.0.0.1:$JETTY_PORT/json"
+    bench_stop "$JETTY_PID"
+  done
+fi

@@ -1,5 +1,10 @@
 package bench;
 
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.ee10.proxy.AsyncMiddleManServlet;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -22,6 +27,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * except the upstream connection pool (256 per destination, above the benchmark's 128 client
  * connections so no request waits for a connection) and no request log; Jetty keeps client
  * connections alive without a request limit by default.
+ *
+ * <p>{@code floor} serves no proxy: a servlet answering every path with a small JSON body, as the
+ * gateway answers {@code /healthz} itself. It is Jetty's container floor (what taking a request
+ * and writing a small answer costs), for bench/cpu-split.sh's comparison of what each proxy adds
+ * on top of its own container.
  */
 public final class JettyProxyMain {
   private static final int UPSTREAM_CONNECTIONS = 256;
@@ -30,14 +40,16 @@ public final class JettyProxyMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: JettyProxyMain proxy|middleman PORT UPSTREAM_URL");
+      System.err.println("usage: JettyProxyMain proxy|middleman|floor PORT UPSTREAM_URL");
       System.exit(2);
     }
     Class<? extends jakarta.servlet.Servlet> servlet =
         switch (args[0]) {
           case "proxy" -> ProxyServlet.Transparent.class;
           case "middleman" -> AsyncMiddleManServlet.Transparent.class;
-          default -> throw new IllegalArgumentException("proxy or middleman, not " + args[0]);
+          case "floor" -> SmallJson.class;
+          default ->
+              throw new IllegalArgumentException("proxy, middleman or floor, not " + args[0]);
         };
     Server server = new Server(new QueuedThreadPool(200, 8));
     ServerConnector connector = new ServerConnector(server);
@@ -56,5 +68,18 @@ public final class JettyProxyMain {
     System.err.println(
         "jetty " + args[0] + " listening on port " + connector.getLocalPort() + " -> " + args[2]);
     server.join();
+  }
+
+  /** The floor's servlet: the same answer for every GET, like the gateway's /healthz. */
+  public static final class SmallJson extends HttpServlet {
+    private static final byte[] BODY = "{\"status\":\"alive\"}".getBytes(StandardCharsets.UTF_8);
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
+      response.setContentType("application/json");
+      response.setContentLength(BODY.length);
+      response.getOutputStream().write(BODY);
+    }
   }
 }
