@@ -179,13 +179,16 @@ child_pids() { # child_pids PID: its direct children (nginx's and haproxy's work
 
 nginx_worker_pids() { child_pids "$NGINX_PID"; }
 
-# start_haproxy CPUS UPSTREAM_PORT: HAProxy 2.x in http mode, one thread, keep-alive on both sides
-# and upstream connections reused (http-reuse always), no logging -> HAPROXY_PORT, HAPROXY_PID.
+# start_haproxy CPUS UPSTREAM_PORT [NAME [OPTION...]]: HAProxy 2.x in http mode, one thread,
+# keep-alive on both sides and upstream connections reused (http-reuse always), no logging, plus
+# each OPTION as a line of its defaults; its files in $WORK/NAME (default haproxy) -> HAPROXY_PORT,
+# HAPROXY_PID.
 start_haproxy() {
-  local cpus=$1 upstream=$2
+  local cpus=$1 upstream=$2 name=${3:-haproxy} option extra=
+  for option in "${@:4}"; do extra+="  $option"$'\n'; done
   HAPROXY_PORT=$(free_port)
-  mkdir -p "$WORK/haproxy"
-  cat >"$WORK/haproxy/haproxy.cfg" <<CFG
+  mkdir -p "$WORK/$name"
+  cat >"$WORK/$name/haproxy.cfg" <<CFG
 global
   nbthread 1
   maxconn 4096
@@ -197,19 +200,19 @@ defaults
   timeout server 60s
   timeout http-keep-alive 60s
   http-reuse always
-frontend bench
+${extra}frontend bench
   bind 127.0.0.1:$HAPROXY_PORT
   default_backend upstream
 backend upstream
   server nginx 127.0.0.1:$upstream maxconn 1000
 CFG
-  haproxy -c -q -f "$WORK/haproxy/haproxy.cfg" ||
-    bench_fail "haproxy rejects its config" "$WORK/haproxy/haproxy.cfg"
+  haproxy -c -q -f "$WORK/$name/haproxy.cfg" ||
+    bench_fail "haproxy rejects its config" "$WORK/$name/haproxy.cfg"
   # -db: foreground, no daemon; the process started is the one serving (no master-worker mode)
-  bench_spawn "$cpus" "$WORK/haproxy/haproxy.log" haproxy -db -f "$WORK/haproxy/haproxy.cfg"
+  bench_spawn "$cpus" "$WORK/$name/haproxy.log" haproxy -db -f "$WORK/$name/haproxy.cfg"
   HAPROXY_PID=$BENCH_PID
   wait_for_200 "http://127.0.0.1:$HAPROXY_PORT/json" 10 "$HAPROXY_PID" ||
-    bench_fail "haproxy did not start" "$WORK/haproxy/haproxy.log"
+    bench_fail "haproxy did not start" "$WORK/$name/haproxy.log"
 }
 
 # build_jetty_proxy: bench/jetty-proxy (its own small Maven project) -> JETTY_PROXY_CP

@@ -11,7 +11,8 @@
 # location that only discards the body answers before it has read it, so nothing would show that
 # every byte arrived.) The gateway has two routes to it, no middleware. Two references run beside
 # it on the same cpu, to tell what any proxy costs on this machine from what the gateway costs:
-# HAProxy (Debian package, HTTP mode, 1 thread) and bench/tcp-relay, a JVM TCP relay with no HTTP
+# HAProxy (Debian package, HTTP mode, 1 thread; once copying bodies through its buffers, once with
+# kernel splicing, `option splice-request/-response`) and bench/tcp-relay, a JVM TCP relay with no HTTP
 # at all (one blocking thread per direction, RELAY_BUFFER bytes: the floor a Java proxy can reach).
 # curl (pinned to CLIENT_CPUS) downloads and uploads (PUT, no Expect: 100-continue) direct and
 # through each proxy in turn, RUNS times each, after one warm-up transfer each way through each
@@ -27,7 +28,7 @@
 #   STREAM_JAVA_FLAGS [-Xmx128m -XX:+UseParallelGC]   the gateway's JVM flags
 #   BENCH_JAVA_HOME [Temurin 25 when installed]
 #   SERVER_CPUS [0]  CLIENT_CPUS [1]   taskset -c lists
-#   TARGETS [direct haproxy relay gateway]   RELAY_BUFFER [131072]
+#   TARGETS [direct haproxy haproxy-splice relay gateway]   RELAY_BUFFER [131072]
 #   RESULTS_DIR [bench/results]  KEEP_LOGS []
 set -euo pipefail
 
@@ -36,7 +37,7 @@ SIZE=${SIZE:-1G}
 SERVER_CPUS=${SERVER_CPUS-0}
 CLIENT_CPUS=${CLIENT_CPUS-1}
 RESULTS_DIR=${RESULTS_DIR:-bench/results}
-TARGETS=${TARGETS:-direct haproxy relay gateway}
+TARGETS=${TARGETS:-direct haproxy haproxy-splice relay gateway}
 RELAY_BUFFER=${RELAY_BUFFER:-131072}
 
 cd "$(dirname "$0")/.."
@@ -86,6 +87,13 @@ if [[ " $TARGETS " == *" haproxy "* ]]; then
   bench_need_haproxy
   start_haproxy "$SERVER_CPUS" "$NGINX_PORT"
   BASE[haproxy]="http://127.0.0.1:$HAPROXY_PORT" PROXY_PID[haproxy]=$HAPROXY_PID
+fi
+if [[ " $TARGETS " == *" haproxy-splice "* ]]; then
+  # the same HAProxy moving bodies with splice(2): socket to socket through a kernel pipe, no copy
+  # to user space (what no servlet can do: the JDK has no socket-to-socket zero copy)
+  bench_need_haproxy
+  start_haproxy "$SERVER_CPUS" "$NGINX_PORT" haproxy-splice "option splice-request" "option splice-response"
+  BASE[haproxy-splice]="http://127.0.0.1:$HAPROXY_PORT" PROXY_PID[haproxy-splice]=$HAPROXY_PID
 fi
 if [[ " $TARGETS " == *" relay "* ]]; then
   RELAY_PORT=$(free_port)
