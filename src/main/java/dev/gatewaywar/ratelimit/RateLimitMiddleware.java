@@ -24,8 +24,13 @@ import java.util.function.LongSupplier;
  * The built-in {@code ratelimit} middleware. Routes without a {@code rate_limit:} block of their
  * own share the global limiter of their configuration, so a client has one bucket however many
  * routes use it (one middleware on 100 routes must not mean a 100 times looser limit); a route with
- * its own block gets its own limiter. Limiters, and the Redis connection they may share, live as
- * long as the configuration's filters: the last filter destroyed closes them.
+ * its own block gets its own limiter.
+ *
+ * <p>Local limiters outlive a reload that keeps them: a limiter is named by its scope (global, or
+ * the route's methods and path) and its settings, and a new configuration with the same name takes
+ * over the old one's buckets, so reloading a file (a route added elsewhere, a timeout changed) does
+ * not hand every client a full bucket. Changed settings start afresh. Each limiter, and the Redis
+ * connection a configuration's Redis limiters share, is closed by the last filter using it.
  */
 public final class RateLimitMiddleware implements Middleware {
   public static final String NAME = "ratelimit";
@@ -34,6 +39,9 @@ public final class RateLimitMiddleware implements Middleware {
   private final Clock clock;
   private final VerifiedClaims claims;
   private final Map<GatewayConfig, Shared> byConfig = new IdentityHashMap<>();
+
+  /** Local limiters by scope and settings, across configurations; guarded by {@link #byConfig}. */
+  private final Map<LocalScope, HeldLimiter> local = new HashMap<>();
 
   /**
    * @param nanoTime the monotonic clock local buckets refill by
@@ -79,6 +87,17 @@ public final class RateLimitMiddleware implements Middleware {
                             limits.backend().name().toLowerCase(java.util.Locale.ROOT)))
             .orElse(() -> {});
     synchronized (byConfig) {
+      if (limits.backend() == RateLimitConfig.Backend.LOCAL) {
+        LocalScope scope =
+            new LocalScope(
+                route.rateLimit().isPresent() ? "route:" + routeName(route) : "global", limits);
+        HeldLimiter held =
+            local.computeIfAbsent(
+                scope, s -> new HeldLimiter(KeyedRateLimiter.local(limits, nanoTime)));
+        held.users++;
+        return new RateLimitFilter(
+            keys, held.limiter, limits.onBackendError(), () -> releaseLocal(scope));
+      }
       Shared shared = byConfig.computeIfAbsent(config, c -> new Shared(onBackendError));
       KeyedRateLimiter limiter;
       Runnable release;
@@ -97,20 +116,26 @@ public final class RateLimitMiddleware implements Middleware {
     }
   }
 
+  /** A Redis limiter; local ones are shared across configurations (see {@link #local}). */
   private KeyedRateLimiter build(RateLimitConfig limits, String scope, Shared shared) {
-    return switch (limits.backend()) {
-      case LOCAL -> KeyedRateLimiter.local(limits, nanoTime);
-      case REDIS -> {
-        RedisConnection redis =
-            shared.redis.computeIfAbsent(
-                limits.redis(), r -> new RedisConnection(r, nanoTime, shared.onBackendError));
-        // the bucket's shape is part of the name: instances running another shape (during a
-        // rolling config change) keep separate buckets instead of reading each other's state
-        String namespace =
-            scope + ":" + limits.burst() + "/" + limits.requestsPerSecond() + ":" + limits.key();
-        yield KeyedRateLimiter.redis(limits, namespace, redis, clock);
+    RedisConnection redis =
+        shared.redis.computeIfAbsent(
+            limits.redis(), r -> new RedisConnection(r, nanoTime, shared.onBackendError));
+    // the bucket's shape is part of the name: instances running another shape (during a
+    // rolling config change) keep separate buckets instead of reading each other's state
+    String namespace =
+        scope + ":" + limits.burst() + "/" + limits.requestsPerSecond() + ":" + limits.key();
+    return KeyedRateLimiter.redis(limits, namespace, redis, clock);
+  }
+
+  private void releaseLocal(LocalScope scope) {
+    synchronized (byConfig) {
+      HeldLimiter held = local.get(scope);
+      if (held != null && --held.users == 0) {
+        local.remove(scope);
+        held.limiter.close();
       }
-    };
+    }
   }
 
   private void release(GatewayConfig config, KeyedRateLimiter own) {
@@ -134,7 +159,20 @@ public final class RateLimitMiddleware implements Middleware {
     return String.join(",", new TreeSet<>(route.methods())) + " " + route.path();
   }
 
-  /** What one configuration's ratelimit filters share. */
+  /** What names a local limiter: its scope ("global", or "route:" and the route) and settings. */
+  private record LocalScope(String scope, RateLimitConfig limits) {}
+
+  /** A local limiter and how many filters, of any configuration, use it. */
+  private static final class HeldLimiter {
+    final KeyedRateLimiter limiter;
+    int users;
+
+    HeldLimiter(KeyedRateLimiter limiter) {
+      this.limiter = limiter;
+    }
+  }
+
+  /** What one configuration's Redis-backed ratelimit filters share. */
   private static final class Shared {
     final Runnable onBackendError;
     KeyedRateLimiter global;

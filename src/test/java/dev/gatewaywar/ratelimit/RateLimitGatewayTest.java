@@ -188,6 +188,63 @@ class RateLimitGatewayTest {
     assertEquals(429, get("/api/x").status());
   }
 
+  /** A file with {@code /a} (global limit) and {@code /own} (own block) rate limited. */
+  private static String reloadable(String marker, int globalBurst) {
+    return """
+        server:
+          reload:
+            interval: 100ms
+            debounce: 20ms
+        routes:
+          - path: /a
+            target: UPSTREAM
+            middleware: [ratelimit]
+          - path: /own
+            target: UPSTREAM
+            middleware: [ratelimit]
+            rate_limit:
+              burst: 1
+          - path: /MARKER
+            target: UPSTREAM
+        rate_limit:
+          enabled: true
+          requests_per_second: 0.001
+          burst: BURST
+        """
+        .replace("MARKER", marker)
+        .replace("BURST", String.valueOf(globalBurst));
+  }
+
+  private void reloadAndAwait(String yaml, String newPath) throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), yaml.replace("UPSTREAM", upstream.url()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (get(newPath).status() != 200) {
+      assertTrue(System.nanoTime() < deadline, newPath + " not served within 10 s");
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aReloadKeepsLocalBucketsWhoseSettingsItKeeps() throws Exception {
+    start(reloadable("one", 1));
+    assertEquals(200, get("/a").status());
+    assertEquals(429, get("/a").status());
+    assertEquals(200, get("/own").status());
+    assertEquals(429, get("/own").status());
+
+    // another route added: both limits unchanged, so no client gets a fresh bucket
+    reloadAndAwait(reloadable("two", 1), "/two");
+    assertEquals(429, get("/a").status(), "the global bucket survives the reload");
+    assertEquals(429, get("/own").status(), "the route's own bucket survives the reload");
+
+    // the global limit changed: its buckets start afresh; the route's own, unchanged, do not
+    reloadAndAwait(reloadable("three", 2), "/three");
+    RawHttp.Response fresh = get("/a");
+    assertEquals(200, fresh.status());
+    assertEquals("2", fresh.header("RateLimit-Limit"));
+    assertEquals(429, get("/own").status());
+  }
+
   @Test
   void disabledRateLimitPassesEveryRequest() throws Exception {
     start(
