@@ -580,9 +580,13 @@ public final class ConfigLoader {
     }
     Optional<URI> target = r.requiredString("target").flatMap(t -> parseTarget(t, r));
     List<String> names = new ArrayList<>();
+    Item limiterItem = null;
     for (Item m : r.scalarList("middleware")) {
       String name = m.value().trim();
       names.add(name);
+      if (name.equals("ratelimit")) {
+        limiterItem = m;
+      }
       middleware.problemWith(name).ifPresent(p -> r.problems().add(m.line(), m.path(), p));
       if (name.equals("auth") && !authEnabled) {
         // unchecked requests on a route meant to be protected: refuse, and let `check` see it
@@ -611,6 +615,21 @@ public final class ConfigLoader {
                 r.keyPath("rate_limit"),
                 "the route has a rate_limit block but does not list the ratelimit middleware");
       }
+    }
+    RateLimitConfig limits = rateLimit.orElse(globalRateLimit);
+    if (limiterItem != null
+        && limits.enabled()
+        && limits.key().kind() == RateLimitConfig.Key.Kind.CLAIM
+        && !names.subList(0, names.indexOf("ratelimit")).contains("auth")) {
+      // without a verified token first every request would fall back to its address; the
+      // ratelimit middleware refuses too, but here `check` and a reload see it, with the line
+      r.problems()
+          .add(
+              limiterItem.line(),
+              limiterItem.path(),
+              "rate_limit.key '"
+                  + limits.key()
+                  + "' reads a verified token: list auth before ratelimit");
     }
     r.rejectUnknownKeys();
     if (pattern.isEmpty() || target.isEmpty()) {

@@ -214,4 +214,48 @@ class RateLimitConfigLoaderTest {
         c.routes().get(0).rateLimit().orElseThrow().redis().timeout());
     assertNull(load("rate_limit:\n  enabled: true\n").rateLimit().redis());
   }
+
+  @Test
+  void claimKeyNeedsAuthBeforeRatelimitInEveryRouteUsingIt() throws ConfigException {
+    String head =
+        """
+        auth:
+          enabled: true
+          secret: test-secret-of-at-least-32-bytes!!
+        rate_limit:
+          enabled: true
+          key: claim:sub
+        routes:
+          - path: /ok
+            target: http://127.0.0.1:9000
+            middleware: [auth, ratelimit]
+        """;
+    assertEquals(1, load(head).routes().size());
+
+    // line 13 holds the second route's middleware list
+    assertProblem(
+        onlyProblem(
+            head
+                + "  - path: /late\n    target: http://127.0.0.1:9000\n"
+                + "    middleware: [ratelimit, auth]\n"),
+        13,
+        "routes[1].middleware[0]",
+        "rate_limit.key 'claim:sub' reads a verified token: list auth before ratelimit");
+    assertProblem(
+        onlyProblem(
+            head
+                + "  - path: /none\n    target: http://127.0.0.1:9000\n"
+                + "    middleware: [ratelimit]\n"),
+        13,
+        "routes[1].middleware[0]",
+        "list auth before ratelimit");
+    // a route's own block with an address key needs no token
+    assertEquals(
+        2,
+        load(head
+                + "  - path: /own\n    target: http://127.0.0.1:9000\n"
+                + "    middleware: [ratelimit]\n    rate_limit:\n      key: address\n")
+            .routes()
+            .size());
+  }
 }

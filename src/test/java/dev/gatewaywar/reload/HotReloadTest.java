@@ -263,9 +263,15 @@ class HotReloadTest {
     await("first failure counted", () -> reloads("failure") == 1);
     replaceAtomically(file, config("b", b).replace("routes:", "routes: ["));
     await("second failure counted", () -> reloads("failure") == 2);
-    // parses, but the ratelimit middleware refuses to be built: claim keys need auth before it
+    // loads, but a middleware refuses to be built for the last route
     Files.writeString(
-        file, config("b", b).replace("  burst: 1000000\n", "  burst: 1000000\n  key: claim:sub\n"));
+        file,
+        config("b", b)
+            + "  - path: "
+            + ProbeMiddleware.REFUSED_PATH
+            + "\n    target: "
+            + b.url()
+            + "\n    middleware: [probe]\n");
     await("third failure counted", () -> reloads("failure") == 3);
     // what was built for the refused configuration is closed again
     await(
