@@ -102,11 +102,11 @@ public final class RateLimitMiddleware implements Middleware {
       KeyedRateLimiter limiter;
       Runnable release;
       if (route.rateLimit().isPresent()) {
-        limiter = build(limits, "route:" + routeName(route), shared);
+        limiter = redisLimiter(limits, "route:" + routeName(route), shared);
         release = () -> release(config, limiter);
       } else {
         if (shared.global == null) {
-          shared.global = build(limits, "global", shared);
+          shared.global = redisLimiter(limits, "global", shared);
         }
         limiter = shared.global;
         release = () -> release(config, null);
@@ -116,8 +116,11 @@ public final class RateLimitMiddleware implements Middleware {
     }
   }
 
-  /** A Redis limiter; local ones are shared across configurations (see {@link #local}). */
-  private KeyedRateLimiter build(RateLimitConfig limits, String scope, Shared shared) {
+  /**
+   * A Redis limiter of one configuration; local ones are shared across configurations ({@link
+   * #local}).
+   */
+  private KeyedRateLimiter redisLimiter(RateLimitConfig limits, String scope, Shared shared) {
     RedisConnection redis =
         shared.redis.computeIfAbsent(
             limits.redis(), r -> new RedisConnection(r, nanoTime, shared.onBackendError));
