@@ -617,12 +617,9 @@ public final class ConfigLoader {
       }
     }
     RateLimitConfig limits = rateLimit.orElse(globalRateLimit);
-    if (limiterItem != null
-        && limits.enabled()
-        && limits.key().kind() == RateLimitConfig.Key.Kind.CLAIM
-        && !names.subList(0, names.indexOf("ratelimit")).contains("auth")) {
-      // without a verified token first every request would fall back to its address; the
-      // ratelimit middleware refuses too, but here `check` and a reload see it, with the line
+    if (limiterItem != null && limits.lacksAuthBeforeRatelimit(names)) {
+      // the ratelimit middleware refuses it too, but here `check` and a reload see it, with the
+      // line
       r.problems()
           .add(
               limiterItem.line(),

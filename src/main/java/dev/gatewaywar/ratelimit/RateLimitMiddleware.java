@@ -68,24 +68,10 @@ public final class RateLimitMiddleware implements Middleware {
       return new PassThrough(); // the Go original: rate_limit.enabled: false limits nothing
     }
     ClientKeyResolver keys = ClientKeyResolver.of(limits.key(), claims);
-    if (limits.key().kind() == RateLimitConfig.Key.Kind.CLAIM) {
-      int auth = route.middleware().indexOf("auth");
-      if (auth < 0 || auth > route.middleware().indexOf(NAME)) {
-        // without a verified token first, every request would fall back to its address
-        throw new IllegalArgumentException(
-            "rate_limit.key '" + limits.key() + "' needs auth before ratelimit in the route");
-      }
+    if (limits.lacksAuthBeforeRatelimit(route.middleware())) {
+      throw new IllegalArgumentException(
+          "rate_limit.key '" + limits.key() + "' needs auth before ratelimit in the route");
     }
-    // Redis failures are counted in gateway_ratelimit_backend_errors_total when the gateway's
-    // metrics are installed (always in a deployed gateway; not in unit tests of this class)
-    Runnable onBackendError =
-        GatewayMetrics.find(context.servletContext())
-            .<Runnable>map(
-                m ->
-                    () ->
-                        m.rateLimitBackendFailed(
-                            limits.backend().name().toLowerCase(java.util.Locale.ROOT)))
-            .orElse(() -> {});
     synchronized (byConfig) {
       if (limits.backend() == RateLimitConfig.Backend.LOCAL) {
         LocalScope scope =
@@ -98,7 +84,8 @@ public final class RateLimitMiddleware implements Middleware {
         return new RateLimitFilter(
             keys, held.limiter, limits.onBackendError(), () -> releaseLocal(scope));
       }
-      Shared shared = byConfig.computeIfAbsent(config, c -> new Shared(onBackendError));
+      Shared shared =
+          byConfig.computeIfAbsent(config, c -> new Shared(backendErrorCounter(context, limits)));
       KeyedRateLimiter limiter;
       Runnable release;
       if (route.rateLimit().isPresent()) {
@@ -129,6 +116,17 @@ public final class RateLimitMiddleware implements Middleware {
     String namespace =
         scope + ":" + limits.burst() + "/" + limits.requestsPerSecond() + ":" + limits.key();
     return KeyedRateLimiter.redis(limits, namespace, redis, clock);
+  }
+
+  /**
+   * Counts Redis failures in gateway_ratelimit_backend_errors_total when the gateway's metrics are
+   * installed (always in a deployed gateway; not in unit tests of this class).
+   */
+  private static Runnable backendErrorCounter(MiddlewareContext context, RateLimitConfig limits) {
+    String backend = limits.backend().name().toLowerCase(java.util.Locale.ROOT);
+    return GatewayMetrics.find(context.servletContext())
+        .<Runnable>map(m -> () -> m.rateLimitBackendFailed(backend))
+        .orElse(() -> {});
   }
 
   private void releaseLocal(LocalScope scope) {
