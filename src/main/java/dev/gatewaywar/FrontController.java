@@ -79,7 +79,7 @@ final class FrontController extends HttpFilter {
     }
     RequestPath path;
     try {
-      path = RequestPath.parse(raw);
+      path = RequestPath.parse(raw, current.config().server().pathParameters());
     } catch (BadPathException e) {
       LOG.fine(() -> "bad request path: " + e.getMessage());
       ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);

@@ -4,6 +4,7 @@ import dev.gatewaywar.clientaddress.TrustedProxies;
 import dev.gatewaywar.config.internal.Problems;
 import dev.gatewaywar.config.internal.YamlReader;
 import dev.gatewaywar.config.internal.YamlReader.Item;
+import dev.gatewaywar.routing.PathParameters;
 import dev.gatewaywar.routing.PathPattern;
 import java.io.IOException;
 import java.io.Reader;
@@ -143,8 +144,10 @@ public final class ConfigLoader {
     }
     Duration drain = m.duration("drain_timeout", ServerConfig.DEFAULT_DRAIN_TIMEOUT);
     ReloadConfig reload = readReload(m.mapping("reload"));
+    PathParameters pathParameters =
+        choice(m, "path_parameters", PathParameters.class, PathParameters.DEFAULT);
     m.rejectUnknownKeys();
-    return new ServerConfig(port, trustedProxies, drain, reload);
+    return new ServerConfig(port, trustedProxies, drain, reload, pathParameters);
   }
 
   private static ReloadConfig readReload(YamlReader m) {

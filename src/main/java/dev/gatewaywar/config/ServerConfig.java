@@ -1,5 +1,6 @@
 package dev.gatewaywar.config;
 
+import dev.gatewaywar.routing.PathParameters;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,9 +13,14 @@ import java.util.List;
  * @param drainTimeout how long requests in flight may run on when the gateway stops, or when a
  *     reload retires the configuration they started with; then the resources are closed anyway
  * @param reload whether and how the configuration file is watched
+ * @param pathParameters whether a path with {@code ;} parameters is refused or has them cut off
  */
 public record ServerConfig(
-    int port, List<String> trustedProxies, Duration drainTimeout, ReloadConfig reload) {
+    int port,
+    List<String> trustedProxies,
+    Duration drainTimeout,
+    ReloadConfig reload,
+    PathParameters pathParameters) {
   public static final int DEFAULT_PORT = 8080;
 
   /** As long as Spring Boot's shutdown phase, and within Kubernetes' default 30 s grace. */
@@ -27,7 +33,7 @@ public record ServerConfig(
   }
 
   public ServerConfig(int port, List<String> trustedProxies) {
-    this(port, trustedProxies, DEFAULT_DRAIN_TIMEOUT, ReloadConfig.DEFAULT);
+    this(port, trustedProxies, DEFAULT_DRAIN_TIMEOUT, ReloadConfig.DEFAULT, PathParameters.DEFAULT);
   }
 
   public ServerConfig(int port) {

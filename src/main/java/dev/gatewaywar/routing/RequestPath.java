@@ -14,10 +14,13 @@ import java.util.List;
  * /a/%2e%2e/b} cannot reach a route they do not match. The raw (still encoded) form of the same
  * segments is kept for the upstream, so percent-encoding reaches it byte for byte.
  *
- * <p>Refused (400): a path that climbs above the root; an encoded slash or backslash ({@code %2F},
- * {@code %5C}), which upstreams disagree about; a raw backslash; NUL; malformed percent-escapes or
- * UTF-8; and dot segments carrying path parameters ({@code ..;x}), which servlet containers treat
- * as {@code ..} while other servers do not.
+ * <p>The path decides the route and is also what the upstream receives, so anything an upstream
+ * could read as another path is refused (400) rather than forwarded: a path that climbs above the
+ * root; an encoded slash or backslash ({@code %2F}, {@code %5C}), which upstreams disagree about; a
+ * raw backslash; an encoded semicolon ({@code %3B}), which a decoding upstream may take for a path
+ * parameter; an escape that decodes to another escape ({@code %2561}: a second decoding would give
+ * another path); control characters and NUL; malformed percent-escapes or UTF-8, overlong forms
+ * included. Path parameters ({@code ;x}) are refused or cut off as {@link PathParameters} says.
  */
 public final class RequestPath {
   private final List<String> segments;
@@ -31,9 +34,22 @@ public final class RequestPath {
   }
 
   /**
-   * Parses the raw (undecoded) path of a request, such as {@code HttpServletRequest#getRequestURI}.
+   * Parses the raw (undecoded) path of a request, such as {@code HttpServletRequest#getRequestURI},
+   * refusing path parameters.
    */
   public static RequestPath parse(String rawPath) throws BadPathException {
+    return parse(rawPath, PathParameters.REJECT);
+  }
+
+  /**
+   * Parses the raw (undecoded) path of a request, such as {@code HttpServletRequest#getRequestURI},
+   * treating path parameters as {@code parameters} says.
+   */
+  public static RequestPath parse(String rawPath, PathParameters parameters)
+      throws BadPathException {
+    if (parameters == PathParameters.REJECT && rawPath.indexOf(';') >= 0) {
+      throw new BadPathException("path parameter in path");
+    }
     if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
       throw new BadPathException("path must start with '/'");
     }
@@ -47,18 +63,14 @@ public final class RequestPath {
       if (end < 0) {
         end = length;
       }
-      String rawSegment = rawPath.substring(start, end);
+      String rawSegment = withoutParameters(rawPath.substring(start, end));
       boolean last = end == length;
       trailingSlash = false;
       if (rawSegment.isEmpty()) {
         trailingSlash = last;
       } else {
         String segment = decode(rawSegment);
-        String beforeParams = dotPart(segment);
-        if (beforeParams.equals(".") || beforeParams.equals("..")) {
-          if (beforeParams.length() != segment.length()) {
-            throw new BadPathException("ambiguous dot segment '" + rawSegment + "'");
-          }
+        if (segment.equals(".") || segment.equals("..")) {
           if (segment.equals("..")) {
             if (decodedSegments.isEmpty()) {
               throw new BadPathException("path climbs above the root");
@@ -81,18 +93,45 @@ public final class RequestPath {
         join(rawSegments, trailingSlash));
   }
 
-  private static String dotPart(String segment) {
-    int semicolon = segment.indexOf(';');
-    return semicolon < 0 ? segment : segment.substring(0, semicolon);
+  /** The segment without its path parameters (only {@code STRIP} lets a {@code ;} get here). */
+  private static String withoutParameters(String rawSegment) {
+    int semicolon = rawSegment.indexOf(';');
+    return semicolon < 0 ? rawSegment : rawSegment.substring(0, semicolon);
   }
 
   private static String decode(String raw) throws BadPathException {
     if (raw.indexOf('\\') >= 0) {
       throw new BadPathException("backslash in path");
     }
-    if (isPlainAscii(raw)) {
-      return raw;
+    return checkDecoded(isPlainAscii(raw) ? raw : percentDecode(raw));
+  }
+
+  /**
+   * Refuses what a decoded segment must not hold: control characters (NUL included); a {@code ;},
+   * which got here only encoded ({@code %3B}) and which an upstream that decodes before cutting
+   * path parameters would cut; and an escape, which got here only double-encoded ({@code %2561})
+   * and which an upstream that decodes twice would read as another character.
+   */
+  private static String checkDecoded(String segment) throws BadPathException {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        throw new BadPathException("control character in path");
+      }
+      if (c == ';') {
+        throw new BadPathException("encoded semicolon in path");
+      }
+      if (c == '%'
+          && i + 2 < segment.length()
+          && hexDigit(segment.charAt(i + 1)) >= 0
+          && hexDigit(segment.charAt(i + 2)) >= 0) {
+        throw new BadPathException("double-encoded character in path");
+      }
     }
+    return segment;
+  }
+
+  private static String percentDecode(String raw) throws BadPathException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
@@ -116,9 +155,6 @@ public final class RequestPath {
       int b = (hi << 4) | lo;
       if (b == '/' || b == '\\') {
         throw new BadPathException("encoded slash in path");
-      }
-      if (b == 0) {
-        throw new BadPathException("NUL in path");
       }
       bytes.write(b);
       i += 2;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.MiddlewareRegistry;
+import dev.gatewaywar.routing.PathParameters;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -905,5 +906,19 @@ class ConfigLoaderTest {
     assertFalse(c.toString().contains("your-secret"), "GatewayConfig.toString shows the secret");
     assertEquals("your-secret", c.auth().secret());
     assertFalse(new AuthConfig(true, "jwt", "hunter2").toString().contains("hunter2"));
+  }
+
+  @Test
+  void pathParametersAreRefusedUnlessTheServerBlockSaysStrip() throws ConfigException {
+    String routes = "routes:\n  - path: /a\n    target: http://h\n";
+    assertEquals(PathParameters.REJECT, load(routes).server().pathParameters());
+    assertEquals(
+        PathParameters.STRIP,
+        load("server:\n  path_parameters: strip\n" + routes).server().pathParameters());
+    assertProblem(
+        onlyProblem("server:\n  path_parameters: keep\n" + routes),
+        2,
+        "server.path_parameters",
+        "reject, strip");
   }
 }

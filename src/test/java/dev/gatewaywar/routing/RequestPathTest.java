@@ -101,6 +101,58 @@ class RequestPathTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"/admin;jsessionid=x/x", "/a;/b", "/;x/a", "/a/b;x", "/a;x=1;y=2/b"})
+  void pathParametersAreRejectedByDefault(String raw) {
+    assertRejected(raw);
+    assertThrows(BadPathException.class, () -> RequestPath.parse(raw, PathParameters.REJECT));
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "/admin;jsessionid=x/x, /admin/x",
+    "/a;/b, /a/b",
+    "/;x/a, /a",
+    "/a/b;x, /a/b",
+    "/a;x=1;y=2/b, /a/b",
+    "/a/..;x/b, /b",
+    "/a/.;x/b, /a/b",
+    "/a/b/..;, /a/",
+  })
+  void strippedParametersLeaveTheSamePathForRoutingAndTheUpstream(String raw, String expected)
+      throws BadPathException {
+    RequestPath p = RequestPath.parse(raw, PathParameters.STRIP);
+
+    assertEquals(expected, p.decoded());
+    assertEquals(expected, p.raw());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/a%3Bx/b", "/a%3bx", "/..%3b/a", "/a/%3B"})
+  void encodedSemicolonIsRejectedInEitherMode(String raw) {
+    assertRejected(raw);
+    assertThrows(BadPathException.class, () -> RequestPath.parse(raw, PathParameters.STRIP));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/%2561dmin", "/a/%252e%252e/b", "/a%252fb", "/%25%34%31", "/x%2500"})
+  void doubleEncodedCharactersAreRejected(String raw) {
+    assertRejected(raw);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({"/100%25, /100%", "/a%25zz, /a%zz", "/a%25, /a%", "/%25g1, /%g1"})
+  void anEncodedPercentThatStartsNoEscapeIsKept(String raw, String expected)
+      throws BadPathException {
+    assertEquals(expected, decoded(raw));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/a%09b", "/a%0d%0a", "/a%7F", "/a%1b", "/a\u0001b"})
+  void controlCharactersAreRejected(String raw) {
+    assertRejected(raw);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"", "a/b", "*", "http://h/a"})
   void pathNotStartingWithSlashIsRejected(String raw) {
     assertRejected(raw);
@@ -138,11 +190,6 @@ class RequestPathTest {
   @Test
   void rawBytesThatAreNotUtf8AreRejected() {
     assertThrows(BadPathException.class, () -> RequestPath.parse("/caf\u00E9"));
-  }
-
-  @Test
-  void semicolonInOrdinarySegmentIsKept() throws BadPathException {
-    assertEquals("/a;v=1/b", decoded("/a;v=1/b"));
   }
 
   @Test
