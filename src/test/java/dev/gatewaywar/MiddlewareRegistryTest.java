@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.servlet.Filter;
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -81,11 +85,31 @@ class MiddlewareRegistryTest {
     assertSame(cors, registry.find("cors").orElseThrow());
   }
 
-  @Test
-  void implementationOfABuiltInNameIsAccepted() {
-    MiddlewareRegistry registry = MiddlewareRegistry.load(loader, List.of(new Named("auth")));
+  /** A provider a jar could ship, claiming the built-in name {@code auth}. */
+  public static final class ShadowAuth implements Middleware {
+    @Override
+    public String name() {
+      return "auth";
+    }
 
-    assertEquals(Optional.empty(), registry.problemWith("auth"));
+    @Override
+    public Filter create(MiddlewareContext context) {
+      return (req, res, chain) -> chain.doFilter(req, res);
+    }
+  }
+
+  @Test
+  void aJarProviderNamedLikeABuiltInIsRefused(@TempDir Path jar) throws IOException {
+    Path services = Files.createDirectories(jar.resolve("META-INF/services"));
+    Files.writeString(services.resolve(Middleware.class.getName()), ShadowAuth.class.getName());
+    try (URLClassLoader withProvider =
+        new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class, () -> MiddlewareRegistry.standard(withProvider));
+
+      assertTrue(e.getMessage().contains("'auth'"), e.getMessage());
+    }
   }
 
   @Test

@@ -75,6 +75,12 @@ final class UndeployLeaks {
     if (name != null) {
       threads.put(name, stack.toString());
     }
+    // canary: Tomcat's main thread waits for the shutdown command as long as Tomcat runs; if it
+    // is not found, jcmd's format is no longer understood, and every comparison of thread sets
+    // would pass on two empty sets
+    if (threads.keySet().stream().noneMatch(t -> t.startsWith("\"main\" #"))) {
+      throw new AssertionError("jcmd Thread.print output not understood:\n" + threads);
+    }
     return threads;
   }
 
@@ -167,8 +173,8 @@ final class UndeployLeaks {
         counts.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
       }
     }
-    if (counts.isEmpty()) {
-      throw new AssertionError("jcmd GC.class_histogram printed no classes");
+    if (!counts.containsKey("java.lang.String")) {
+      throw new AssertionError("jcmd GC.class_histogram output not understood (no String)");
     }
     return counts;
   }

@@ -142,6 +142,7 @@ class TracingTest {
     get("/users/1", "traceparent", "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01");
 
     assertEquals(CLIENT_TRACE, traceparent(upstream.nextRequest().header("traceparent")).group(1));
+    assertNothingExported();
   }
 
   @Test
@@ -151,5 +152,16 @@ class TracingTest {
     get("/users/1");
 
     traceparent(upstream.nextRequest().header("traceparent"));
+    assertNothingExported();
+  }
+
+  /**
+   * Stops the gateway, which exports whatever spans an enabled exporter still holds, then checks
+   * the receiver was never called.
+   */
+  private void assertNothingExported() throws Exception {
+    gateway.close();
+    gateway = null;
+    assertEquals(0, receiver.exports(), "spans were exported with otel disabled");
   }
 }

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.GatewayProcess;
+import dev.gatewaywar.testing.Keycloak;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +54,34 @@ class ExecutableWarIT {
         assertEquals(
             404,
             RawHttp.send(port, "GET /nope HTTP/1.1\nHost: gw\nConnection: close\n\n").status());
+      }
+    }
+  }
+
+  /**
+   * The default users get on Java 21+: requests on virtual threads. The build's own JVM may be
+   * older, so the WAR runs on the first Java 21+ found (CI fails when there is none).
+   */
+  @Test
+  void runsOnVirtualThreadsOnJava21AndNewer() throws Exception {
+    Path java21 = Keycloak.javaHome().orElse(null);
+    Assumptions.assumeTrue(java21 != null, "no Java 21+ JDK found");
+    try (TestUpstream upstream = TestUpstream.start()) {
+      int port = FreePortForArquillian.freePort();
+      Path config = dir.resolve("gateway.yaml");
+      Files.writeString(
+          config,
+          "server:\n  port: %d\nroutes:\n  - path: /*\n    target: %s\n"
+              .formatted(port, upstream.url()));
+      try (GatewayProcess gateway =
+          GatewayProcess.startOn(java21, List.of(), port, "--config", config.toString())) {
+        RawHttp.Response r =
+            RawHttp.send(
+                port,
+                "POST /upload HTTP/1.1\nHost: gw\nContent-Length: 5\nConnection: close\n\nhello");
+        assertEquals(200, r.status());
+        assertEquals(5, upstream.nextRequest().bodyBytes());
+        assertTrue(gateway.output().contains("requests run on virtual threads"), gateway.output());
       }
     }
   }

@@ -39,6 +39,13 @@ public final class GatewayProcess implements AutoCloseable {
     return awaitPort(launch(jvmArgs, false, args), port);
   }
 
+  /** Like {@link #start}, on the JDK at {@code javaHome} instead of the one running the tests. */
+  public static GatewayProcess startOn(
+      Path javaHome, List<String> jvmArgs, int port, String... args)
+      throws IOException, InterruptedException {
+    return awaitPort(launch(javaHome, jvmArgs, false, args), port);
+  }
+
   /**
    * Like {@link #start}, with standard output and standard error in separate files: {@link
    * #output()} is then standard output only, {@link #errorOutput()} standard error.
@@ -81,8 +88,14 @@ public final class GatewayProcess implements AutoCloseable {
 
   private static GatewayProcess launch(List<String> jvmArgs, boolean separateStderr, String... args)
       throws IOException {
+    return launch(Path.of(System.getProperty("java.home")), jvmArgs, separateStderr, args);
+  }
+
+  private static GatewayProcess launch(
+      Path javaHome, List<String> jvmArgs, boolean separateStderr, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(javaHome.resolve("bin").resolve("java").toString());
     command.addAll(jvmArgs);
     command.add("-jar");
     command.add(war().toString());

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An OTLP gRPC trace receiver on a free loopback port: what a collector or Jaeger is to the
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class OtlpReceiver implements AutoCloseable {
   private final Server server;
   private final BlockingQueue<Span> spans = new LinkedBlockingQueue<>();
+  private final AtomicInteger exports = new AtomicInteger();
 
   private OtlpReceiver() throws IOException {
     server =
@@ -33,6 +35,7 @@ public final class OtlpReceiver implements AutoCloseable {
                   public void export(
                       ExportTraceServiceRequest request,
                       StreamObserver<ExportTraceServiceResponse> response) {
+                    exports.incrementAndGet();
                     for (ResourceSpans rs : request.getResourceSpansList()) {
                       for (ScopeSpans ss : rs.getScopeSpansList()) {
                         spans.addAll(ss.getSpansList());
@@ -62,6 +65,11 @@ public final class OtlpReceiver implements AutoCloseable {
       throw new AssertionError("no span received within " + seconds + " s");
     }
     return s;
+  }
+
+  /** Export calls received so far, empty ones included. */
+  public int exports() {
+    return exports.get();
   }
 
   public static String hex(com.google.protobuf.ByteString bytes) {
