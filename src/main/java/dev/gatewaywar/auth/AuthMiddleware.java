@@ -2,6 +2,7 @@ package dev.gatewaywar.auth;
 
 import dev.gatewaywar.Middleware;
 import dev.gatewaywar.MiddlewareContext;
+import dev.gatewaywar.SharedResources;
 import dev.gatewaywar.auth.internal.AuthFilter;
 import dev.gatewaywar.config.AuthConfig;
 import jakarta.servlet.Filter;
@@ -12,15 +13,18 @@ import java.time.Clock;
  * TokenVerifier} the global {@code auth:} block describes, and applies the route's own {@code
  * auth:} block (roles, claims forwarded as headers, stripping {@code Authorization}).
  *
- * <p>Every route that lists {@code auth} shares one verifier per configuration, so a JWKS is
- * fetched and cached once, not once per route.
+ * <p>Every route that lists {@code auth} shares one verifier per {@code auth:} block, across
+ * reloads that keep the block as it was, so a JWKS is fetched and cached once, not once per route
+ * or per reload.
  */
 public final class AuthMiddleware implements Middleware {
   public static final String NAME = "auth";
 
   private final Clock clock;
-  private AuthConfig lastConfig;
-  private TokenVerifier lastVerifier;
+
+  /** Verifiers hold no resource to close; sharing them keeps one JWKS cache per auth block. */
+  private final SharedResources<AuthConfig, TokenVerifier> verifiers =
+      new SharedResources<>(v -> {});
 
   public AuthMiddleware() {
     this(Clock.systemUTC());
@@ -43,18 +47,9 @@ public final class AuthMiddleware implements Middleware {
       throw new IllegalArgumentException(
           "the route lists auth but auth.enabled is false: enable it or remove auth from the route");
     }
-    return new AuthFilter(verifierFor(config), context.route().auth(), config.clientId());
-  }
-
-  private synchronized TokenVerifier verifierFor(AuthConfig config) {
-    // Identity, not equals: the routes of one config share one AuthConfig instance. A record's
-    // equals is bootstrapped through java.lang.runtime.ObjectMethods, whose shared method handle
-    // on Java 17 caches the last record class it was adapted to, which keeps an undeployed
-    // webapp's class loader alive (seen on WildFly 39 with heap dumps; WildFlyDistributionIT).
-    if (config != lastConfig) {
-      lastVerifier = TokenVerifier.of(config, clock);
-      lastConfig = config;
-    }
-    return lastVerifier;
+    SharedResources.Lease<TokenVerifier> verifier =
+        verifiers.acquire(config, c -> TokenVerifier.of(c, clock));
+    return new AuthFilter(
+        verifier.resource(), context.route().auth(), config.clientId(), verifier::release);
   }
 }

@@ -2,7 +2,7 @@ package dev.gatewaywar.ratelimit;
 
 import dev.gatewaywar.Middleware;
 import dev.gatewaywar.MiddlewareContext;
-import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.SharedResources;
 import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
@@ -14,9 +14,6 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
@@ -26,11 +23,11 @@ import java.util.function.LongSupplier;
  * routes use it (one middleware on 100 routes must not mean a 100 times looser limit); a route with
  * its own block gets its own limiter.
  *
- * <p>Local limiters outlive a reload that keeps them: a limiter is named by its scope (global, or
- * the route's methods and path) and its settings, and a new configuration with the same name takes
- * over the old one's buckets, so reloading a file (a route added elsewhere, a timeout changed) does
- * not hand every client a full bucket. Changed settings start afresh. Each limiter, and the Redis
- * connection a configuration's Redis limiters share, is closed by the last filter using it.
+ * <p>Limiters outlive a reload that keeps them: a limiter is named by its scope (global, or the
+ * route's methods and path) and its settings, and a new configuration with the same name takes over
+ * the old one's buckets, so reloading a file (a route added elsewhere, a timeout changed) does not
+ * hand every client a full bucket. Changed settings start afresh. Limiters with equal Redis
+ * settings share one connection. Each limiter and connection is closed by the last filter using it.
  */
 public final class RateLimitMiddleware implements Middleware {
   public static final String NAME = "ratelimit";
@@ -38,10 +35,10 @@ public final class RateLimitMiddleware implements Middleware {
   private final LongSupplier nanoTime;
   private final Clock clock;
   private final VerifiedClaims claims;
-  private final Map<GatewayConfig, Shared> byConfig = new IdentityHashMap<>();
-
-  /** Local limiters by scope and settings, across configurations; guarded by {@link #byConfig}. */
-  private final Map<LocalScope, HeldLimiter> local = new HashMap<>();
+  private final SharedResources<LimiterScope, KeyedRateLimiter> limiters =
+      new SharedResources<>(KeyedRateLimiter::close);
+  private final SharedResources<RateLimitConfig.RedisConfig, RedisConnection> connections =
+      new SharedResources<>(RedisConnection::close);
 
   /**
    * @param nanoTime the monotonic clock local buckets refill by
@@ -61,9 +58,8 @@ public final class RateLimitMiddleware implements Middleware {
 
   @Override
   public Filter create(MiddlewareContext context) {
-    GatewayConfig config = context.config();
     RouteConfig route = context.route();
-    RateLimitConfig limits = route.rateLimit().orElse(config.rateLimit());
+    RateLimitConfig limits = route.rateLimit().orElse(context.config().rateLimit());
     if (!limits.enabled()) {
       return new PassThrough(); // the Go original: rate_limit.enabled: false limits nothing
     }
@@ -72,49 +68,43 @@ public final class RateLimitMiddleware implements Middleware {
       throw new IllegalArgumentException(
           "rate_limit.key '" + limits.key() + "' needs auth before ratelimit in the route");
     }
-    synchronized (byConfig) {
-      if (limits.backend() == RateLimitConfig.Backend.LOCAL) {
-        LocalScope scope =
-            new LocalScope(
-                route.rateLimit().isPresent() ? "route:" + routeName(route) : "global", limits);
-        HeldLimiter held =
-            local.computeIfAbsent(
-                scope, s -> new HeldLimiter(KeyedRateLimiter.local(limits, nanoTime)));
-        held.users++;
-        return new RateLimitFilter(
-            keys, held.limiter, limits.onBackendError(), () -> releaseLocal(scope));
-      }
-      Shared shared =
-          byConfig.computeIfAbsent(config, c -> new Shared(backendErrorCounter(context, limits)));
-      KeyedRateLimiter limiter;
-      Runnable release;
-      if (route.rateLimit().isPresent()) {
-        limiter = redisLimiter(limits, "route:" + routeName(route), shared);
-        release = () -> release(config, limiter);
-      } else {
-        if (shared.global == null) {
-          shared.global = redisLimiter(limits, "global", shared);
-        }
-        limiter = shared.global;
-        release = () -> release(config, null);
-      }
-      shared.users++;
-      return new RateLimitFilter(keys, limiter, limits.onBackendError(), release);
+    LimiterScope scope =
+        new LimiterScope(
+            route.rateLimit().isPresent() ? "route:" + routeName(route) : "global", limits);
+    if (limits.backend() == RateLimitConfig.Backend.LOCAL) {
+      SharedResources.Lease<KeyedRateLimiter> limiter =
+          limiters.acquire(scope, s -> KeyedRateLimiter.local(limits, nanoTime));
+      return new RateLimitFilter(
+          keys, limiter.resource(), limits.onBackendError(), limiter::release);
     }
+    SharedResources.Lease<RedisConnection> redis =
+        connections.acquire(
+            limits.redis(),
+            r -> new RedisConnection(r, nanoTime, backendErrorCounter(context, limits)));
+    SharedResources.Lease<KeyedRateLimiter> limiter =
+        limiters.acquire(scope, s -> redisLimiter(s, redis.resource()));
+    return new RateLimitFilter(
+        keys,
+        limiter.resource(),
+        limits.onBackendError(),
+        () -> {
+          limiter.release();
+          redis.release();
+        });
   }
 
-  /**
-   * A Redis limiter of one configuration; local ones are shared across configurations ({@link
-   * #local}).
-   */
-  private KeyedRateLimiter redisLimiter(RateLimitConfig limits, String scope, Shared shared) {
-    RedisConnection redis =
-        shared.redis.computeIfAbsent(
-            limits.redis(), r -> new RedisConnection(r, nanoTime, shared.onBackendError));
+  private KeyedRateLimiter redisLimiter(LimiterScope scope, RedisConnection redis) {
+    RateLimitConfig limits = scope.limits();
     // the bucket's shape is part of the name: instances running another shape (during a
     // rolling config change) keep separate buckets instead of reading each other's state
     String namespace =
-        scope + ":" + limits.burst() + "/" + limits.requestsPerSecond() + ":" + limits.key();
+        scope.scope()
+            + ":"
+            + limits.burst()
+            + "/"
+            + limits.requestsPerSecond()
+            + ":"
+            + limits.key();
     return KeyedRateLimiter.redis(limits, namespace, redis, clock);
   }
 
@@ -129,61 +119,16 @@ public final class RateLimitMiddleware implements Middleware {
         .orElse(() -> {});
   }
 
-  private void releaseLocal(LocalScope scope) {
-    synchronized (byConfig) {
-      HeldLimiter held = local.get(scope);
-      if (held != null && --held.users == 0) {
-        local.remove(scope);
-        held.limiter.close();
-      }
-    }
-  }
-
-  private void release(GatewayConfig config, KeyedRateLimiter own) {
-    synchronized (byConfig) {
-      if (own != null) {
-        own.close();
-      }
-      Shared shared = byConfig.get(config);
-      if (shared != null && --shared.users == 0) {
-        byConfig.remove(config);
-        if (shared.global != null) {
-          shared.global.close();
-        }
-        shared.redis.values().forEach(RedisConnection::close);
-      }
-    }
-  }
-
   /** A stable name for a route's own buckets, the same on every instance with the same config. */
   private static String routeName(RouteConfig route) {
     return String.join(",", new TreeSet<>(route.methods())) + " " + route.path();
   }
 
-  /** What names a local limiter: its scope ("global", or "route:" and the route) and settings. */
-  private record LocalScope(String scope, RateLimitConfig limits) {}
-
-  /** A local limiter and how many filters, of any configuration, use it. */
-  private static final class HeldLimiter {
-    final KeyedRateLimiter limiter;
-    int users;
-
-    HeldLimiter(KeyedRateLimiter limiter) {
-      this.limiter = limiter;
-    }
-  }
-
-  /** What one configuration's Redis-backed ratelimit filters share. */
-  private static final class Shared {
-    final Runnable onBackendError;
-    KeyedRateLimiter global;
-    final Map<RateLimitConfig.RedisConfig, RedisConnection> redis = new HashMap<>();
-    int users;
-
-    Shared(Runnable onBackendError) {
-      this.onBackendError = onBackendError;
-    }
-  }
+  /**
+   * What names a limiter: its scope ("global", or "route:" and the route) and its settings, the
+   * Redis connection's among them.
+   */
+  private record LimiterScope(String scope, RateLimitConfig limits) {}
 
   private static final class PassThrough implements Filter {
     @Override

@@ -70,9 +70,15 @@ public final class AuthFilter extends HttpFilter {
   private final Optional<String> client;
   private final Map<String, String> forwardClaims;
   private final Set<String> hidden;
+  private final Runnable release;
 
-  public AuthFilter(TokenVerifier verifier, RouteAuthConfig route, Optional<String> client) {
+  /**
+   * @param release gives the verifier back when this filter is retired
+   */
+  public AuthFilter(
+      TokenVerifier verifier, RouteAuthConfig route, Optional<String> client, Runnable release) {
     this.verifier = verifier;
+    this.release = release;
     this.roles = route.roles();
     this.client = client;
     this.forwardClaims = route.forwardClaims();
@@ -84,6 +90,11 @@ public final class AuthFilter extends HttpFilter {
       h.add("authorization");
     }
     this.hidden = Set.copyOf(h);
+  }
+
+  @Override
+  public void destroy() {
+    release.run();
   }
 
   @Override
