@@ -18,6 +18,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +37,10 @@ class ConfigWatcherTest {
   @TempDir Path dir;
   private final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
   private final AtomicInteger looks = new AtomicInteger();
+
+  /** One permit per look at the file: absence checks wait for looks, not for the wall clock. */
+  private final Semaphore looked = new Semaphore(0);
+
   private ConfigWatcher watcher;
 
   @AfterEach
@@ -65,9 +70,19 @@ class ConfigWatcherTest {
               @Override
               public void looked() {
                 looks.incrementAndGet();
+                looked.release();
               }
             });
     return watcher;
+  }
+
+  /**
+   * Waits until the watcher has looked at the file {@code n} more times (fails after 10 s), so an
+   * assertion that nothing was reported follows looks that would have reported it.
+   */
+  private void awaitLooks(int n) throws InterruptedException {
+    looked.drainPermits();
+    assertTrue(looked.tryAcquire(n, 10, TimeUnit.SECONDS), "the watcher stopped looking");
   }
 
   private Object next() throws InterruptedException {
@@ -175,7 +190,8 @@ class ConfigWatcherTest {
     Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
     Files.writeString(file, "same");
 
-    assertNull(seen.poll(700, TimeUnit.MILLISECONDS));
+    awaitLooks(3);
+    assertNull(seen.poll());
   }
 
   @Test
@@ -185,7 +201,8 @@ class ConfigWatcherTest {
 
     Files.delete(file);
     assertTrue(next() instanceof IOException);
-    assertNull(seen.poll(500, TimeUnit.MILLISECONDS), "reported again while still missing");
+    awaitLooks(3);
+    assertNull(seen.poll(), "reported again while still missing");
 
     Files.writeString(file, "two");
     assertEquals("two", next());
