@@ -155,13 +155,17 @@ public record AuthConfig(
   }
 
   /**
-   * RFC 7662 token introspection for opaque tokens.
+   * RFC 7662 token introspection for opaque tokens, and for JWTs too when asked.
    *
    * @param cacheTtl how long an answer is reused for the same token
+   * @param introspectJwts whether a JWT, once its signature and claims are verified, is also asked
+   *     about, so a token the provider revoked is refused before it expires (at the cost of one
+   *     introspection per token and {@code cacheTtl})
    */
   public record IntrospectionConfig(
-      URI url, String clientId, String clientSecret, Duration cacheTtl) {
+      URI url, String clientId, String clientSecret, Duration cacheTtl, boolean introspectJwts) {
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(30);
+    public static final boolean DEFAULT_INTROSPECT_JWTS = false;
 
     @Override
     public String toString() {

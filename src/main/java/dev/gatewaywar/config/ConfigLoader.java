@@ -280,7 +280,8 @@ public final class ConfigLoader {
             url.orElse(URI.create("http://invalid")),
             m.string("client_id", ""),
             m.string("client_secret", ""),
-            m.duration("cache_ttl", AuthConfig.IntrospectionConfig.DEFAULT_CACHE_TTL));
+            m.duration("cache_ttl", AuthConfig.IntrospectionConfig.DEFAULT_CACHE_TTL),
+            m.bool("introspect_jwts", AuthConfig.IntrospectionConfig.DEFAULT_INTROSPECT_JWTS));
     m.rejectUnknownKeys();
     return i;
   }

@@ -48,6 +48,11 @@ class KeycloakIT {
   private static GatewayProcess gateway;
   private static int gatewayPort;
 
+  /** A second gateway that also asks Keycloak about every JWT (RFC 7662, introspect_jwts). */
+  private static GatewayProcess introspecting;
+
+  private static int introspectingPort;
+
   @BeforeAll
   static void startKeycloakUpstreamAndGateway() throws Exception {
     // without Java 21+ every test is reported skipped, with the reason (see
@@ -64,6 +69,43 @@ class KeycloakIT {
     Path config = Files.createTempFile("keycloak-it", ".yaml");
     Files.writeString(config, config(), StandardCharsets.UTF_8);
     gateway = GatewayProcess.start(List.of(), gatewayPort, "--config", config.toString());
+    introspectingPort = FreePortForArquillian.freePort();
+    Path introspectingConfig = Files.createTempFile("keycloak-it-introspecting", ".yaml");
+    Files.writeString(introspectingConfig, introspectingConfig(), StandardCharsets.UTF_8);
+    introspecting =
+        GatewayProcess.start(
+            List.of(), introspectingPort, "--config", introspectingConfig.toString());
+  }
+
+  /** {@code /me} for any token Keycloak still says is active, asked at most once a second. */
+  private static String introspectingConfig() {
+    return """
+        server:
+          port: %d
+        auth:
+          enabled: true
+          type: keycloak
+          issuer: %s
+          client_id: %s
+          introspection:
+            url: %s
+            client_id: %s
+            client_secret: %s
+            cache_ttl: 1s
+            introspect_jwts: true
+        routes:
+          - path: /me
+            target: %s
+            middleware: [auth]
+        """
+        .formatted(
+            introspectingPort,
+            keycloak.issuerUrl(),
+            Keycloak.CLIENT_ID,
+            keycloak.introspectionUrl(),
+            Keycloak.INTROSPECTOR_ID,
+            Keycloak.INTROSPECTOR_SECRET,
+            upstream.url());
   }
 
   /** The issue's example: one route for admins, one for anyone Keycloak vouches for. */
@@ -102,6 +144,9 @@ class KeycloakIT {
     try {
       if (gateway != null) {
         gateway.close();
+      }
+      if (introspecting != null) {
+        introspecting.close();
       }
     } finally {
       try {
@@ -202,6 +247,31 @@ class KeycloakIT {
     assertFalse(log.contains("not-a-jwt"), "the gateway's output contains a rejected credential");
   }
 
+  @Test
+  void aRevokedTokenIsRefusedWhereJwtsAreIntrospectedAndOnlyThere() throws Exception {
+    String bob = keycloak.passwordGrant(Keycloak.BOB, Keycloak.BOB_PASSWORD);
+    HttpResponse<String> before = get(introspectingPort, "/me", bob);
+    assertEquals(200, before.statusCode(), () -> before.body() + "\n" + introspectingLog());
+
+    keycloak.revoke(bob);
+
+    // the answer cached before the revocation is reused for cache_ttl (1 s), then Keycloak's
+    // "active": false refuses the token whose signature and expiry are still good
+    HttpResponse<String> after = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      after = get(introspectingPort, "/me", bob);
+      if (after.statusCode() != 200) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    HttpResponse<String> refused = after;
+    assertEquals(401, refused.statusCode(), () -> refused.body() + "\n" + introspectingLog());
+    assertEquals("invalid token", TokenParts.stringField(refused.body(), "error"));
+    assertEquals(200, get("/me", bob).statusCode(), "the JWT alone is still valid");
+  }
+
   private static void assertUnauthorized(HttpResponse<String> response, String error)
       throws InterruptedException {
     String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
@@ -217,8 +287,13 @@ class KeycloakIT {
   /** GET {@code path} through the gateway, with {@code Authorization: Bearer token} if given. */
   private static HttpResponse<String> get(String path, String token)
       throws IOException, InterruptedException {
+    return get(gatewayPort, path, token);
+  }
+
+  private static HttpResponse<String> get(int port, String path, String token)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
@@ -228,6 +303,14 @@ class KeycloakIT {
 
   private static String contentType(HttpResponse<?> response) {
     return response.headers().firstValue("Content-Type").orElse("");
+  }
+
+  private static String introspectingLog() {
+    try {
+      return introspecting.output();
+    } catch (IOException e) {
+      return "(gateway output unreadable: " + e + ")";
+    }
   }
 
   private static String gatewayLog() {

@@ -44,6 +44,7 @@ class AuthConfigLoaderTest {
                     client_id: gateway
                     client_secret: s3cret
                     cache_ttl: 10s
+                    introspect_jwts: true
                 """)
             .auth();
 
@@ -57,6 +58,7 @@ class AuthConfigLoaderTest {
     assertEquals(Duration.ofMinutes(5), a.jwksRefresh());
     assertEquals(Duration.ofSeconds(2), a.fetchTimeout());
     assertEquals(Duration.ofSeconds(10), a.introspection().get().cacheTtl());
+    assertTrue(a.introspection().get().introspectJwts());
     assertTrue(!a.toString().contains("s3cret"), a.toString());
   }
 

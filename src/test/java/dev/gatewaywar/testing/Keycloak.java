@@ -46,6 +46,11 @@ public final class Keycloak implements AutoCloseable {
   public static final String REALM = "gateway-test";
   public static final String CLIENT_ID = "gateway";
 
+  /** A confidential client the gateway authenticates as at the introspection endpoint. */
+  public static final String INTROSPECTOR_ID = "gateway-introspector";
+
+  public static final String INTROSPECTOR_SECRET = "introspector-test-secret";
+
   /** Users of the imported realm; their passwords are in the realm file, test-only. */
   public static final String ALICE = "alice";
 
@@ -326,6 +331,39 @@ public final class Keycloak implements AutoCloseable {
       throw new IllegalStateException("token response for " + user + " has no access_token");
     }
     return token;
+  }
+
+  /** The realm's RFC 7662 introspection endpoint. */
+  public String introspectionUrl() {
+    return issuerUrl() + "/protocol/openid-connect/token/introspect";
+  }
+
+  /**
+   * Revokes an access token {@value #CLIENT_ID} was issued (RFC 7009), as a user logging out of the
+   * application would: the token's signature and expiry stay valid, only the provider knows.
+   */
+  public void revoke(String accessToken) throws IOException, InterruptedException {
+    String form =
+        form(
+            Map.of(
+                "client_id", CLIENT_ID,
+                "token", accessToken,
+                "token_type_hint", "access_token"));
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(issuerUrl() + "/protocol/openid-connect/revoke"))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "revocation refused: HTTP "
+              + response.statusCode()
+              + ", error="
+              + TokenParts.stringField(response.body(), "error"));
+    }
   }
 
   private static String form(Map<String, String> fields) {

@@ -29,7 +29,10 @@ import org.jose4j.lang.JoseException;
 /**
  * Tokens that are JWTs go to the JWT verifier; any other (opaque) token is asked about at the RFC
  * 7662 introspection endpoint, and the answer is cached for {@code cache_ttl} under the token's
- * SHA-256 (never the token itself), so a busy client costs one introspection per interval.
+ * SHA-256 (never the token itself), so a busy client costs one introspection per interval. With
+ * {@code introspect_jwts}, a JWT that passed the JWT verifier is asked about as well, and refused
+ * when the provider says it is no longer active (revoked, its session ended); its claims are still
+ * the verified token's own.
  */
 final class IntrospectingVerifier implements TokenVerifier {
   private static final Logger LOG = Logger.getLogger(IntrospectingVerifier.class.getName());
@@ -78,17 +81,26 @@ final class IntrospectingVerifier implements TokenVerifier {
       throw new TokenException(Reason.OVERSIZED);
     }
     if (JWS.matcher(token).matches()) {
-      return jwt.verify(token);
+      Claims verified = jwt.verify(token);
+      if (introspection.introspectJwts()) {
+        answer(token).claims().orElseThrow(() -> new TokenException(Reason.INACTIVE));
+      }
+      return verified;
     }
+    Claims claims = answer(token).claims().orElseThrow(() -> new TokenException(Reason.INACTIVE));
+    check(claims);
+    return claims;
+  }
+
+  /** The endpoint's answer about {@code token}, from the cache while it is fresh. */
+  private Answer answer(String token) throws TokenException {
     String key = sha256(token);
     Answer answer = answers.getIfPresent(key);
     if (answer == null) {
       answer = introspect(token);
       answers.put(key, answer);
     }
-    Claims claims = answer.claims().orElseThrow(() -> new TokenException(Reason.INACTIVE));
-    check(claims);
-    return claims;
+    return answer;
   }
 
   private Answer introspect(String token) throws TokenException {
