@@ -299,21 +299,14 @@ public final class Keycloak implements AutoCloseable {
    */
   public String passwordGrant(String user, String password)
       throws IOException, InterruptedException {
-    String form =
-        form(
+    HttpResponse<String> response =
+        postForm(
+            tokenEndpoint,
             Map.of(
                 "grant_type", "password",
                 "client_id", CLIENT_ID,
                 "username", user,
                 "password", password));
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(tokenEndpoint))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form))
-                .build(),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     if (response.statusCode() != 200) {
       // an error answer carries no token, so its fields may be shown
       throw new IllegalStateException(
@@ -343,20 +336,13 @@ public final class Keycloak implements AutoCloseable {
    * application would: the token's signature and expiry stay valid, only the provider knows.
    */
   public void revoke(String accessToken) throws IOException, InterruptedException {
-    String form =
-        form(
+    HttpResponse<String> response =
+        postForm(
+            issuerUrl() + "/protocol/openid-connect/revoke",
             Map.of(
                 "client_id", CLIENT_ID,
                 "token", accessToken,
                 "token_type_hint", "access_token"));
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(issuerUrl() + "/protocol/openid-connect/revoke"))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form))
-                .build(),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     if (response.statusCode() != 200) {
       throw new IllegalStateException(
           "revocation refused: HTTP "
@@ -364,6 +350,17 @@ public final class Keycloak implements AutoCloseable {
               + ", error="
               + TokenParts.stringField(response.body(), "error"));
     }
+  }
+
+  private static HttpResponse<String> postForm(String url, Map<String, String> fields)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form(fields)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   private static String form(Map<String, String> fields) {
