@@ -143,8 +143,10 @@ public final class ConfigLoader {
     }
     Duration drain = m.duration("drain_timeout", ServerConfig.DEFAULT_DRAIN_TIMEOUT);
     ReloadConfig reload = readReload(m.mapping("reload"));
+    boolean underscores =
+        m.bool("underscores_in_headers", ServerConfig.DEFAULT_UNDERSCORES_IN_HEADERS);
     m.rejectUnknownKeys();
-    return new ServerConfig(port, trustedProxies, drain, reload);
+    return new ServerConfig(port, trustedProxies, drain, reload, underscores);
   }
 
   private static ReloadConfig readReload(YamlReader m) {
