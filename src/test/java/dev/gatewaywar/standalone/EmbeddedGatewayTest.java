@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.WebappDir;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded runner behind {@code java -jar gateway.war}. */
@@ -54,6 +58,22 @@ class EmbeddedGatewayTest {
           RawHttp.send(gateway.port(), "GET /api/a%2Fb HTTP/1.1\nHost: gw\nConnection: close\n\n");
       assertEquals(400, r.status());
       assertEquals("{\"error\":\"bad request\"}", r.body());
+      assertTrue(upstream.noRequestWithin(200));
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void http09RequestIsNotProxied() throws Exception {
+    Path config = config("routes:\n  - path: /*\n    target: " + upstream.url() + "\n");
+    try (EmbeddedGateway gateway = EmbeddedGateway.start(WebappDir.create(), config, 0);
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write("GET /x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      // HTTP/0.9 has no status line: the answer is the body, until the server closes
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertEquals("{\"error\":\"http version not supported\"}", answer);
       assertTrue(upstream.noRequestWithin(200));
     }
   }
