@@ -188,7 +188,7 @@ public final class ConfigLoader {
   }
 
   private static AuthConfig readAuth(YamlReader m) {
-    int problemsBefore = m.problems().list().size();
+    int problemsBefore = m.problems().size();
     boolean enabled = m.bool("enabled", false);
     String type = m.string("type", AuthConfig.DEFAULT_TYPE).trim().toLowerCase(Locale.ROOT);
     if (!AuthConfig.TYPES.contains(type)) {
@@ -239,7 +239,7 @@ public final class ConfigLoader {
     }
     m.rejectUnknownKeys();
     // a key already reported (an unset ${JWT_SECRET}...) would only be reported again here
-    if (enabled && m.problems().list().size() == problemsBefore) {
+    if (enabled && m.problems().size() == problemsBefore) {
       a.problem().ifPresent(p -> m.problems().add(m.node(), m.path(), p));
     }
     return a;
