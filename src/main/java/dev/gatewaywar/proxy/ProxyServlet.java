@@ -139,8 +139,8 @@ public final class ProxyServlet extends HttpServlet {
    */
   private static void addForwardedHeaders(
       List<Map.Entry<String, String>> headers, HttpServletRequest clientRequest) {
-    String forwardedFor =
-        String.join(", ", Collections.list(clientRequest.getHeaders("X-Forwarded-For")));
+    Enumeration<String> chain = clientRequest.getHeaders("X-Forwarded-For");
+    String forwardedFor = chain.hasMoreElements() ? String.join(", ", Collections.list(chain)) : "";
     String client = clientRequest.getRemoteAddr();
     headers.add(
         Map.entry(
