@@ -46,6 +46,10 @@ final class FrontController extends HttpFilter {
   protected void doFilter(
       HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain)
       throws IOException, ServletException {
+    if (isHttp09(clientRequest)) {
+      ErrorResponses.write(clientResponse, GatewayError.HTTP_VERSION_NOT_SUPPORTED);
+      return;
+    }
     GatewayRuntime current = runtimes.acquire();
     if (current == null) {
       ErrorResponses.write(clientResponse, GatewayError.SHUTTING_DOWN, SHUTTING_DOWN_HEADERS);
@@ -123,6 +127,17 @@ final class FrontController extends HttpFilter {
         throw e;
       }
     }
+  }
+
+  /**
+   * An HTTP/0.9 request ({@code GET /path} and nothing more) carries no headers: no Host, no
+   * Authorization, no Content-Length, and its answer has no status line. Tomcat accepts it and
+   * reports an empty protocol; proxying it would hand the upstream a request the client never
+   * wrote, and the client an answer it cannot check.
+   */
+  private static boolean isHttp09(HttpServletRequest request) {
+    String protocol = request.getProtocol();
+    return protocol == null || protocol.isEmpty() || protocol.equals("HTTP/0.9");
   }
 
   /** The raw path below the context path; upstreams never see the gateway's context path. */

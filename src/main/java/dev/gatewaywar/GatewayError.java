@@ -18,7 +18,9 @@ public enum GatewayError {
   SERVICE_UNAVAILABLE(503, "service unavailable"),
   /** The gateway is stopping: requests in flight finish, new ones are turned away. */
   SHUTTING_DOWN(503, "shutting down"),
-  GATEWAY_TIMEOUT(504, "gateway timeout");
+  GATEWAY_TIMEOUT(504, "gateway timeout"),
+  /** HTTP/0.9 (no version, no headers): never proxied. */
+  HTTP_VERSION_NOT_SUPPORTED(505, "http version not supported");
 
   private final int status;
   private final String message;

@@ -8,6 +8,7 @@ import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
 import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.routing.Router;
@@ -97,7 +98,11 @@ final class GatewayRuntime implements AutoCloseable {
         }
       }
       ProxyRoute proxy =
-          new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route));
+          new ProxyRoute(
+              route.target(),
+              route.preserveHost(),
+              config.timeoutsFor(route),
+              OwnedHeaders.of(route, config.server()));
       routes.add(
           new Router.Route<>(
               PathPattern.parse(route.path()),

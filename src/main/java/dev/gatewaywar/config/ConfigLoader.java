@@ -146,8 +146,10 @@ public final class ConfigLoader {
     ReloadConfig reload = readReload(m.mapping("reload"));
     PathParameters pathParameters =
         choice(m, "path_parameters", PathParameters.class, PathParameters.DEFAULT);
+    boolean underscores =
+        m.bool("underscores_in_headers", ServerConfig.DEFAULT_UNDERSCORES_IN_HEADERS);
     m.rejectUnknownKeys();
-    return new ServerConfig(port, trustedProxies, drain, reload, pathParameters);
+    return new ServerConfig(port, trustedProxies, drain, reload, pathParameters, underscores);
   }
 
   private static ReloadConfig readReload(YamlReader m) {
@@ -189,7 +191,7 @@ public final class ConfigLoader {
   }
 
   private static AuthConfig readAuth(YamlReader m) {
-    int problemsBefore = m.problems().list().size();
+    int problemsBefore = m.problems().size();
     boolean enabled = m.bool("enabled", false);
     String type = m.string("type", AuthConfig.DEFAULT_TYPE).trim().toLowerCase(Locale.ROOT);
     if (!AuthConfig.TYPES.contains(type)) {
@@ -240,7 +242,7 @@ public final class ConfigLoader {
     }
     m.rejectUnknownKeys();
     // a key already reported (an unset ${JWT_SECRET}...) would only be reported again here
-    if (enabled && m.problems().list().size() == problemsBefore) {
+    if (enabled && m.problems().size() == problemsBefore) {
       a.problem().ifPresent(p -> m.problems().add(m.node(), m.path(), p));
     }
     return a;

@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param target the upstream base URI from the config
  * @param preserveHost send the client's {@code Host} instead of the target's
  * @param timeouts connect and read timeouts for this route
+ * @param ownedHeaders the request headers the gateway writes itself on this route
  */
-public record ProxyRoute(URI target, boolean preserveHost, TimeoutsConfig timeouts) {
+public record ProxyRoute(
+    URI target, boolean preserveHost, TimeoutsConfig timeouts, OwnedHeaders ownedHeaders) {
   private static final String ATTRIBUTE = ProxyRoute.class.getName();
 
   /** {@code scheme://authority[/base]} without a trailing slash; the request path is appended. */

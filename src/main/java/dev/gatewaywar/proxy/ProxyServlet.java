@@ -93,27 +93,31 @@ public final class ProxyServlet extends HttpServlet {
     return new URI(uri);
   }
 
+  /**
+   * The client's end-to-end headers, then the headers the gateway owns: {@code X-Forwarded-*} and
+   * those filters set ({@link GatewayHeaders}). The owned ones come last and from the gateway
+   * alone: the client's copies (and look-alikes, {@link OwnedHeaders}) are dropped, and a {@code
+   * Connection} token naming one removes only the client's copy, never the gateway's.
+   */
   static List<Map.Entry<String, String>> requestHeaders(
       ProxyRoute route, HttpServletRequest clientRequest) {
     HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
     for (Enumeration<String> c = clientRequest.getHeaders("Connection"); c.hasMoreElements(); ) {
       hopByHop = hopByHop.with(c.nextElement());
     }
+    OwnedHeaders owned = route.ownedHeaders();
     List<Map.Entry<String, String>> headers = new ArrayList<>(16);
-    String forwardedFor = null;
     for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
       String name = names.nextElement();
-      if (hopByHop.contains(name) || isFraming(name)) {
+      if (name.equalsIgnoreCase("Host")) {
+        // before the hop-by-hop check: Host is required end to end (RFC 9112 section 3.2), so a
+        // Connection token cannot take the client's Host from a preserve_host route
+        if (route.preserveHost()) {
+          headers.add(Map.entry(name, clientRequest.getHeader(name)));
+        }
         continue;
       }
-      if (name.equalsIgnoreCase("Host") && !route.preserveHost()) {
-        continue;
-      }
-      if (name.equalsIgnoreCase("X-Forwarded-For")) {
-        forwardedFor = String.join(", ", Collections.list(clientRequest.getHeaders(name)));
-        continue;
-      }
-      if (name.equalsIgnoreCase("X-Forwarded-Proto") || name.equalsIgnoreCase("X-Forwarded-Host")) {
+      if (hopByHop.contains(name) || isFraming(name) || owned.dropsClientHeader(name)) {
         continue;
       }
       for (Enumeration<String> values = clientRequest.getHeaders(name);
@@ -121,26 +125,26 @@ public final class ProxyServlet extends HttpServlet {
         headers.add(Map.entry(name, values.nextElement()));
       }
     }
-    addForwardedHeaders(headers, forwardedFor, clientRequest);
+    addForwardedHeaders(headers, clientRequest);
+    headers.addAll(GatewayHeaders.of(clientRequest));
     return headers;
   }
 
   /**
-   * {@code X-Forwarded-For} gets the client's address appended (earlier entries are the client's
-   * claim and are passed on as such, never used by the gateway itself); {@code -Proto} and {@code
-   * -Host} describe this hop and replace whatever the client sent.
+   * {@code X-Forwarded-For} gets the client's address appended to the chain the client sent
+   * (earlier entries are the client's claim and are passed on as such, never used by the gateway
+   * itself; kept even when {@code Connection} names the header, so a client behind a trusted proxy
+   * cannot erase that proxy's entry for it); {@code -Proto} and {@code -Host} describe this hop and
+   * replace whatever the client sent.
    */
   private static void addForwardedHeaders(
-      List<Map.Entry<String, String>> headers,
-      String forwardedFor,
-      HttpServletRequest clientRequest) {
+      List<Map.Entry<String, String>> headers, HttpServletRequest clientRequest) {
+    Enumeration<String> chain = clientRequest.getHeaders("X-Forwarded-For");
+    String forwardedFor = chain.hasMoreElements() ? String.join(", ", Collections.list(chain)) : "";
     String client = clientRequest.getRemoteAddr();
     headers.add(
         Map.entry(
-            "X-Forwarded-For",
-            forwardedFor == null || forwardedFor.isBlank()
-                ? client
-                : forwardedFor + ", " + client));
+            "X-Forwarded-For", forwardedFor.isBlank() ? client : forwardedFor + ", " + client));
     headers.add(Map.entry("X-Forwarded-Proto", clientRequest.getScheme()));
     String host = clientRequest.getHeader("Host");
     if (host != null) {

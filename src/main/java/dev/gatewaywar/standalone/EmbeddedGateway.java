@@ -10,6 +10,7 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.loader.WebappLoader;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.coyote.http11.Http11NioProtocol;
@@ -92,6 +93,11 @@ public final class EmbeddedGateway implements AutoCloseable {
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     tomcat.getHost().setAutoDeploy(false);
+    // Tomcat's own error page (for requests it refuses before the webapp) shows the exception's
+    // stack trace and the Tomcat version; the Host uses the valve of this class instead of it
+    StandardHost host = (StandardHost) tomcat.getHost();
+    host.getPipeline().addValve(new ContainerErrorValve());
+    host.setErrorReportValveClass(ContainerErrorValve.class.getName());
     Context context = tomcat.addWebapp("", webappDir.toAbsolutePath().toString());
     if (configFile != null) {
       context.addParameter("gateway.config", configFile.toAbsolutePath().toString());

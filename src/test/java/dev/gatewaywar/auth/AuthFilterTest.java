@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatewaywar.Middleware;
 import dev.gatewaywar.testing.ClaimsEchoMiddleware;
 import dev.gatewaywar.testing.GatewayArchive;
+import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.TestUpstream.Received;
 import dev.gatewaywar.testing.Tokens;
@@ -219,6 +220,31 @@ class AuthFilterTest {
     // the token has no email claim: the forged one is gone and none is added
     assertEquals(List.of(), received.headerValues("X-User-Email"));
     assertNull(received.header("Authorization"));
+  }
+
+  @Test
+  void connectionTokenCannotRemoveAClaimHeader() throws Exception {
+    RawHttp.send(
+        base.getPort(),
+        "GET /me/x HTTP/1.1\nHost: gw\nAuthorization: Bearer "
+            + token("bob")
+            + "\nConnection: close, X-User-Id\n\n");
+
+    assertEquals(List.of("bob"), upstream.nextRequest().headerValues("X-User-Id"));
+  }
+
+  @Test
+  void underscoreSpellingOfAClaimHeaderIsNotForwarded() throws Exception {
+    RawHttp.send(
+        base.getPort(),
+        "GET /me/x HTTP/1.1\nHost: gw\nAuthorization: Bearer "
+            + token("bob")
+            + "\nX_User_Id: root\nx_user_email: root@example.com\nConnection: close\n\n");
+
+    Received received = upstream.nextRequest();
+    assertEquals(List.of("bob"), received.headerValues("X-User-Id"));
+    assertEquals(List.of(), received.headerValues("X_User_Id"));
+    assertEquals(List.of(), received.headerValues("X_User_Email"));
   }
 
   @Test

@@ -28,6 +28,17 @@ class ServerConfigLoaderTest {
     assertEquals(Duration.ofSeconds(30), s.drainTimeout());
     assertEquals(ReloadConfig.DEFAULT, s.reload());
     assertEquals(Duration.ofSeconds(2), s.reload().interval());
+    assertFalse(s.underscoresInHeaders());
+  }
+
+  @Test
+  void underscoresInHeadersIsAStrictBoolean() throws Exception {
+    assertTrue(server("server:\n  underscores_in_headers: true\n").underscoresInHeaders());
+    String message = problems("server:\n  underscores_in_headers: sometimes\n");
+    assertTrue(
+        message.contains(
+            "line 2: server.underscores_in_headers: expected true or false, found 'sometimes'"),
+        message);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.deploy.TomcatServer.Distribution;
 import dev.gatewaywar.testing.Keycloak;
+import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -102,6 +103,48 @@ class TomcatKitIT {
     assertTrue(serving.startsWith("\"gateway-exec-"), serving);
   }
 
+  @Test
+  void errorReportSnippetAnswersRefusedRequestsWithoutInternals() throws Exception {
+    for (String home : List.of("tomcat10.home", "tomcat11.home")) {
+      Distribution distribution =
+          new Distribution(Path.of(System.getProperty(home, "missing-" + home)));
+      TomcatServer tomcat =
+          TomcatServer.create(distribution, BASES.resolve(distribution + "-error-report"));
+      servers.add(tomcat);
+      Document kit = TomcatServer.parseXml(KIT.resolve("server-error-report.xml"));
+      tomcat.editServerXml(doc -> addToHost(doc, kit));
+      Path errors = tomcat.base().resolve("conf/gateway-errors");
+      Files.createDirectories(errors);
+      try (var files = Files.list(KIT.resolve("gateway-errors"))) {
+        for (Path f : files.toList()) {
+          Files.copy(f, errors.resolve(f.getFileName()));
+        }
+      }
+      startWithRoute(tomcat.deploy(WAR, "ROOT.war"), "/*");
+      upstream.clear(); // start() waits for a first answer, which this catch-all route proxied
+
+      RefusedRequests.assertAnsweredWithoutInternals(tomcat.port());
+      RawHttp.Response big =
+          RawHttp.send(
+              tomcat.port(),
+              "GET /x HTTP/1.1\nHost: gw\nX-Big: " + "a".repeat(9000) + "\nConnection: close\n\n");
+      assertEquals(400, big.status());
+      assertEquals("{\"error\":\"bad request\"}", big.body());
+      assertTrue(upstream.noRequestWithin(200));
+      tomcat.stop();
+    }
+  }
+
+  /** What the error-report snippet's comment says: its Host's children go into the Host. */
+  private static void addToHost(Document serverXml, Document snippet) {
+    Element host = (Element) serverXml.getElementsByTagName("Host").item(0);
+    for (Node child : nodes(snippet.getDocumentElement())) {
+      if (child instanceof Element) {
+        host.appendChild(serverXml.importNode(child, true));
+      }
+    }
+  }
+
   /** A Tomcat with the kit's snippet in place of its HTTP connector, and the WAR as ROOT. */
   private TomcatServer tomcat(String home, String scenario, String snippet) throws Exception {
     Distribution distribution =
@@ -145,12 +188,7 @@ class TomcatKitIT {
    * request thread, so a client that sends half its body holds one there.
    */
   private String whileARequestIsHeld(TomcatServer tomcat, Dump dump) throws Exception {
-    Path config =
-        Files.writeString(
-            tomcat.base().resolve("gateway.yaml"),
-            "routes:\n  - path: /held\n    target: " + upstream.url() + "\n",
-            StandardCharsets.UTF_8);
-    tomcat.start(config);
+    startWithRoute(tomcat, "/held");
     try (Socket client = new Socket(InetAddress.getLoopbackAddress(), tomcat.port())) {
       client.setSoTimeout(10_000);
       OutputStream out = client.getOutputStream();
@@ -170,6 +208,16 @@ class TomcatKitIT {
       tomcat.stop();
       return threads;
     }
+  }
+
+  /** Starts the Tomcat with a gateway config of one route, {@code path}, to the test upstream. */
+  private void startWithRoute(TomcatServer tomcat, String path) throws Exception {
+    Path config =
+        Files.writeString(
+            tomcat.base().resolve("gateway.yaml"),
+            "routes:\n  - path: " + path + "\n    target: " + upstream.url() + "\n",
+            StandardCharsets.UTF_8);
+    tomcat.start(config);
   }
 
   /** The one thread whose stack is in the gateway's proxy servlet, with its header line. */

@@ -18,6 +18,8 @@ import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.Tokens;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,6 +102,9 @@ class WildFlyDistributionIT {
     wildfly =
         WildFlyServer.create(DISTRIBUTION, WAR.getParent().resolve("it-wildfly/" + DISTRIBUTION));
     wildfly.start();
+    // the kit's server-wide settings (harden-errors.cli), as the README tells operators to apply
+    wildfly.cliFile(KIT.resolve("harden-errors.cli")).assertSucceeded();
+    wildfly.cli("reload").assertSucceeded();
     redis = RedisServer.start();
     warmUpWorkerThreads();
   }
@@ -401,6 +406,35 @@ class WildFlyDistributionIT {
     // the server carries on: the same script with a good config deploys
     deploy(root, config(root, good)).assertSucceeded();
     assertProxied("/users/1");
+    undeploy(root).assertSucceeded();
+    assertNothingLeftBehind(root.name());
+  }
+
+  @Test
+  void refusedRequestsGetNoStackTraceNorVersionAndHttp09IsNotProxied() throws Exception {
+    Deployment root = new Deployment("ROOT.war", "");
+    deploy(root, config(root, "routes:\n  - path: /*\n    target: %s\n".formatted(upstream.url())))
+        .assertSucceeded();
+
+    RefusedRequests.assertAnsweredWithoutInternals(wildfly.httpPort());
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), wildfly.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /x\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertFalse(answer.contains("Exception"), answer);
+    }
+    assertTrue(upstream.noRequestWithin(200), "an HTTP/0.9 request was proxied");
+    assertEquals(
+        "\"none\"",
+        wildfly
+            .cli(
+                "/subsystem=undertow/servlet-container=default:read-attribute(name=stack-trace-on-error)")
+            .output()
+            .lines()
+            .filter(l -> l.contains("\"result\""))
+            .map(l -> l.substring(l.indexOf("=>") + 2).strip())
+            .findFirst()
+            .orElse(""));
     undeploy(root).assertSucceeded();
     assertNothingLeftBehind(root.name());
   }

@@ -184,16 +184,29 @@ final class WildFlyServer implements AutoCloseable {
 
   /** Runs jboss-cli {@code commands} (comma-separated, as {@code --commands=} takes them). */
   Commands.Result cli(String commands) throws IOException, InterruptedException {
+    return jbossCli("--commands=" + commands);
+  }
+
+  /** Runs the jboss-cli script {@code file}, as an operator runs the kit's {@code .cli} files. */
+  Commands.Result cliFile(Path file) throws IOException, InterruptedException {
+    return jbossCli("--file=" + file.toAbsolutePath());
+  }
+
+  private Commands.Result jbossCli(String what) throws IOException, InterruptedException {
     return Commands.run(
         List.of(
             "/bin/sh",
             distribution.home().resolve("bin/jboss-cli.sh").toString(),
             "--connect",
             "--controller=" + controller(),
-            "--commands=" + commands),
+            what),
         scriptEnvironment(),
         commandOutput("cli"),
         COMMAND_TIMEOUT);
+  }
+
+  int httpPort() {
+    return httpPort;
   }
 
   /** Runs {@code jcmd <server JVM> command...} with the JDK that runs the server. */

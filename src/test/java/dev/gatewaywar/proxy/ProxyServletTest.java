@@ -245,6 +245,50 @@ class ProxyServletTest {
   }
 
   @Test
+  void connectionTokensCannotRemoveTheForwardedHeaders() throws Exception {
+    RawHttp.send(
+        port(),
+        """
+        GET /fwd HTTP/1.1
+        Host: gw.example
+        X-Forwarded-For: 203.0.113.9
+        Connection: close, X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host
+
+        """);
+    Received got = upstream.nextRequest();
+    assertEquals("203.0.113.9, 127.0.0.1", got.header("X-Forwarded-For"));
+    assertEquals("http", got.header("X-Forwarded-Proto"));
+    assertEquals("gw.example", got.header("X-Forwarded-Host"));
+  }
+
+  @Test
+  void headersWithUnderscoresAreDroppedByDefault() throws Exception {
+    RawHttp.send(
+        port(),
+        """
+        GET /underscores HTTP/1.1
+        Host: gw.example
+        X_Forwarded_For: 198.51.100.1
+        X_Custom: shadow
+        X-Custom: kept
+        Connection: close
+
+        """);
+    Received got = upstream.nextRequest();
+    assertEquals(List.of("kept"), got.headerValues("X-Custom"));
+    assertEquals(List.of(), got.headerValues("X_Custom"));
+    assertEquals(List.of(), got.headerValues("X_Forwarded_For"));
+    assertEquals("127.0.0.1", got.header("X-Forwarded-For"));
+  }
+
+  @Test
+  void connectionTokenCannotTakeTheHostOfAPreserveHostRoute() throws Exception {
+    RawHttp.send(
+        port(), "GET /kept-host/x HTTP/1.1\nHost: gw.example\nConnection: close, Host\n\n");
+    assertEquals("gw.example", upstream.nextRequest().header("Host"));
+  }
+
+  @Test
   void preserveHostSendsTheClientsHost() throws Exception {
     RawHttp.send(port(), "GET /kept-host/x HTTP/1.1\nHost: gw.example\nConnection: close\n\n");
     assertEquals("gw.example", upstream.nextRequest().header("Host"));

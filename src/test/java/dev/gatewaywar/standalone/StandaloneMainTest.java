@@ -1,6 +1,7 @@
 package dev.gatewaywar.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -54,6 +55,23 @@ class StandaloneMainTest {
         report.contains("line 6: routes[0].middleware[0]: unknown middleware 'loging'"), report);
     assertTrue(report.contains("line 7: routes[1].path: 'b' must start with '/'"), report);
     assertTrue(report.contains("routes[1].target: is required"), report);
+  }
+
+  @Test
+  void checkNeverPrintsTheAuthSecret() throws Exception {
+    Path file = dir.resolve("secret.yaml");
+    Files.writeString(
+        file,
+        """
+        auth:
+          secret: &s correct-horse-battery-staple
+          enabled: *s
+        routes: []
+        """);
+    assertEquals(1, run("check", file.toString()));
+    String report = err.toString(StandardCharsets.UTF_8) + out.toString(StandardCharsets.UTF_8);
+    assertTrue(report.contains("line 2: auth.enabled: expected true or false"), report);
+    assertFalse(report.contains("correct-horse-battery-staple"), report);
   }
 
   @Test

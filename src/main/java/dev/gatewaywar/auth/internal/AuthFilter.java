@@ -7,6 +7,7 @@ import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.auth.TokenVerifier;
 import dev.gatewaywar.config.RouteAuthConfig;
+import dev.gatewaywar.proxy.GatewayHeaders;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -114,9 +115,12 @@ public final class AuthFilter extends HttpFilter {
       throw FORBIDDEN;
     }
     claims.attachTo(request);
+    Map<String, String[]> added = hidden.isEmpty() ? Map.of() : added(claims);
+    for (String[] header : added.values()) {
+      GatewayHeaders.set(request, header[0], header[1]);
+    }
     chain.doFilter(
-        hidden.isEmpty() ? request : new ClaimHeadersRequest(request, hidden, added(claims)),
-        response);
+        hidden.isEmpty() ? request : new ClaimHeadersRequest(request, hidden, added), response);
   }
 
   /**

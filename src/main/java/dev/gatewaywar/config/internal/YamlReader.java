@@ -59,7 +59,9 @@ public final class YamlReader {
 
   /** A reader for the document's root mapping (null for an empty document). */
   public static YamlReader root(Node node, Problems problems, UnaryOperator<String> variables) {
-    return new YamlReader(node, "", problems, new Interpolator(variables));
+    Interpolator interpolator = new Interpolator(variables);
+    SecretKeys.collect(node, interpolator, problems::hide);
+    return new YamlReader(node, "", problems, interpolator);
   }
 
   public Node node() {

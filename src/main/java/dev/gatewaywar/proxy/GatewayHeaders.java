@@ -1,0 +1,37 @@
+package dev.gatewaywar.proxy;
+
+import jakarta.servlet.ServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The headers filters decided the gateway sends upstream for one request (the {@code auth}
+ * middleware's claim headers). The proxy writes them after it has dropped the hop-by-hop headers
+ * and the client's copies of {@link OwnedHeaders}, so no client header, a {@code Connection} token
+ * included, removes or shadows them. Their names belong in {@link OwnedHeaders} too.
+ */
+public final class GatewayHeaders {
+  private static final String ATTRIBUTE = GatewayHeaders.class.getName();
+
+  private final List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+
+  private GatewayHeaders() {}
+
+  /** Sets {@code name} to {@code value} on the upstream request, replacing an earlier one. */
+  public static void set(ServletRequest request, String name, String value) {
+    GatewayHeaders h = (GatewayHeaders) request.getAttribute(ATTRIBUTE);
+    if (h == null) {
+      h = new GatewayHeaders();
+      request.setAttribute(ATTRIBUTE, h);
+    }
+    h.headers.removeIf(e -> e.getKey().equalsIgnoreCase(name));
+    h.headers.add(Map.entry(name, value));
+  }
+
+  /** The headers set on this request, in the order they were set; empty when none. */
+  public static List<Map.Entry<String, String>> of(ServletRequest request) {
+    GatewayHeaders h = (GatewayHeaders) request.getAttribute(ATTRIBUTE);
+    return h == null ? List.of() : h.headers;
+  }
+}
