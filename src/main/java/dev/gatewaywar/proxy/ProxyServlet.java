@@ -164,7 +164,7 @@ public final class ProxyServlet extends HttpServlet {
 
   /**
    * Copies the upstream's status and end-to-end headers to the client's response; {@code
-   * contentLength} is the upstream's, as {@link #declaredLength} found it (-1: none).
+   * contentLength} is the upstream's framing, {@link UpstreamResponse#contentLength} (-1: none).
    */
   static void copyResponseHead(
       UpstreamResponse upstreamResponse, long contentLength, HttpServletResponse clientResponse) {
@@ -185,17 +185,6 @@ public final class ProxyServlet extends HttpServlet {
     if (contentLength >= 0) {
       clientResponse.setContentLengthLong(contentLength);
     }
-  }
-
-  /** The body's Content-Length as the upstream declared it, or -1 when it declared none. */
-  static long declaredLength(UpstreamResponse upstreamResponse) {
-    for (Map.Entry<String, String> h : upstreamResponse.headers()) {
-      if (h.getKey().equalsIgnoreCase("Content-Length")) {
-        // HttpClient has already checked the upstream's framing, so this parses
-        return Long.parseLong(h.getValue().trim());
-      }
-    }
-    return -1;
   }
 
   private static void writeContainerError(HttpServletRequest request, HttpServletResponse response)

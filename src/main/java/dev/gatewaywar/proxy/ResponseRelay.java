@@ -89,7 +89,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       if (!finished) {
         // the head goes to the client's response with the first write (drain): an upstream
         // failing before that still leaves room for a clean error answer
-        contentLength = ProxyServlet.declaredLength(response);
+        contentLength = response.contentLength();
         return;
       }
     } finally {
