@@ -63,6 +63,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private boolean paused;
   private boolean ended;
   private boolean finished;
+  private Completion.Ending ending = Completion.Ending.COMPLETE;
 
   ResponseRelay(
       AsyncContext async,
@@ -132,6 +133,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   @Override
   public void onEnd() {
+    Completion.Ending how;
     lock.lock();
     try {
       ended = true;
@@ -145,12 +147,14 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       } catch (IOException e) {
         // the client went away after the last byte was read: nothing left to abort
         LOG.fine(() -> "client went away at the end of a response: " + e);
+        ending = Completion.Ending.CLIENT_CUT;
       }
       finished = true;
+      how = ending;
     } finally {
       lock.unlock();
     }
-    finish();
+    finish(how);
   }
 
   @Override
@@ -177,13 +181,15 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         if (error != null) {
           contentLength = error.length;
           append(ByteBuffer.wrap(error));
+        } else {
+          ending = Completion.Ending.CLIENT_CUT; // nobody is left to answer
         }
       }
     } finally {
       lock.unlock();
     }
     if (headSent) {
-      completion.complete();
+      completion.end(Completion.Ending.UPSTREAM_CUT);
       cutConnection();
     } else {
       onEnd(); // the error answer, if any, is the whole body
@@ -218,6 +224,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   public void onWritePossible() throws IOException {
     boolean resume = false;
     boolean done = false;
+    Completion.Ending how = Completion.Ending.COMPLETE;
     lock.lock();
     try {
       if (finished || !drain()) {
@@ -226,6 +233,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       if (ended) {
         finished = true;
         done = true;
+        how = ending;
       } else if (paused) {
         paused = false;
         resume = true;
@@ -234,7 +242,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       lock.unlock();
     }
     if (done) {
-      finish();
+      finish(how);
     } else if (resume) {
       upstream.resume();
     }
@@ -267,13 +275,18 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     // not restarted: the proxy starts async once per request
   }
 
-  /** Whatever way the request ended, the exchange ends with it and the completion runs once. */
+  /**
+   * Whatever way the request ended, the exchange ends with it and the completion runs once: if the
+   * relay had not finished, the container ended a response the client did not get whole.
+   */
   private void containerEnded() {
     UpstreamResponse exchange = null;
+    boolean cut = false;
     lock.lock();
     try {
       if (!finished) {
         finished = true;
+        cut = true;
         exchange = upstream;
       }
     } finally {
@@ -282,7 +295,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     if (exchange != null) {
       exchange.abort();
     }
-    completion.complete();
+    completion.end(cut ? Completion.Ending.CLIENT_CUT : Completion.Ending.COMPLETE);
   }
 
   // --- inside
@@ -352,13 +365,12 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     if (exchange != null) {
       exchange.abort();
     }
-    finish();
+    finish(Completion.Ending.CLIENT_CUT);
   }
 
   /** Completion first: after {@code complete()} the container may recycle request and response. */
-  private void finish() {
-
-    completion.complete();
+  private void finish(Completion.Ending ending) {
+    completion.end(ending);
     try {
       async.complete();
     } catch (IllegalStateException e) {
