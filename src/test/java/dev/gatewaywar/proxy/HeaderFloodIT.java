@@ -65,12 +65,7 @@ class HeaderFloodIT {
             target: %s
         """
             .formatted(port, upstream.url()));
-    gateway =
-        GatewayProcess.start(
-            List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
-            port,
-            "--config",
-            config.toString());
+    gateway = GatewayProcess.startInSmallHeap(port, config);
   }
 
   @AfterAll
