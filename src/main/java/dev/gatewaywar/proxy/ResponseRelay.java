@@ -1,6 +1,7 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.Completion;
+import dev.gatewaywar.GatewayError;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -46,6 +47,13 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   /** Bytes queued for a client that is behind before the upstream is paused. */
   static final int PAUSE_AT = 256 * 1024;
 
+  /**
+   * Heads larger than this are sent on their own, before the body: half of Tomcat's default
+   * response-header buffer (8 KiB), so a container that cannot take a head refuses it while a 502
+   * can still be answered; smaller ones go with the body in one write.
+   */
+  static final int SEND_HEAD_AT = 4 * 1024;
+
   private final AsyncContext async;
   private final HttpServletRequest clientRequest;
   private final HttpServletResponse clientResponse;
@@ -64,6 +72,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private boolean ended;
   private boolean finished;
   private Completion.Ending ending = Completion.Ending.COMPLETE;
+  private boolean headRefused;
 
   ResponseRelay(
       AsyncContext async,
@@ -101,7 +110,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   @Override
   public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
-    IOException clientFailure;
+    IOException clientFailure = null;
     lock.lock();
     try {
       if (finished) {
@@ -119,15 +128,22 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       try {
         // a client that is momentarily behind gets pieces queued up to PAUSE_AT before the
         // upstream is paused: each pause costs a round trip through the container
-        paused = !drain() && pendingLength >= PAUSE_AT;
-        return !paused;
+        boolean drained = drain();
+        if (!takeRefusal()) {
+          paused = !drained && pendingLength >= PAUSE_AT;
+          return !paused;
+        }
       } catch (IOException e) {
         clientFailure = e;
       }
     } finally {
       lock.unlock();
     }
-    clientGone(clientFailure);
+    if (clientFailure != null) {
+      clientGone(clientFailure);
+    } else {
+      headRefused();
+    }
     return true;
   }
 
@@ -141,7 +157,8 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         return;
       }
       try {
-        if (!drain()) {
+        boolean drained = drain();
+        if (!takeRefusal() && !drained) {
           return; // onWritePossible finishes
         }
       } catch (IOException e) {
@@ -225,12 +242,17 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     boolean resume = false;
     boolean done = false;
     Completion.Ending how = Completion.Ending.COMPLETE;
+    boolean refused;
     lock.lock();
     try {
-      if (finished || !drain()) {
+      if (finished) {
         return;
       }
-      if (ended) {
+      boolean drained = drain();
+      refused = takeRefusal();
+      if (refused || !drained) {
+        // refused: ended below; else written when the client takes more
+      } else if (ended) {
         finished = true;
         done = true;
         how = ending;
@@ -241,7 +263,9 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     } finally {
       lock.unlock();
     }
-    if (done) {
+    if (refused) {
+      headRefused();
+    } else if (done) {
       finish(how);
     } else if (resume) {
       upstream.resume();
@@ -326,7 +350,12 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     }
     if (!headSet && upstream != null) {
       headSet = true;
-      ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse);
+      if (ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT) {
+        sendHead();
+      }
+      if (!out.isReady()) {
+        return false;
+      }
     }
     if (pendingLength == 0) {
       return true;
@@ -341,6 +370,49 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       out.flush();
     }
     return out.isReady();
+  }
+
+  /**
+   * Sends the head now. Tomcat refuses a head larger than its connector's response-header buffer
+   * ({@code maxHttpResponseHeaderSize}, 8 KiB by default) with an IllegalStateException ({@code
+   * HeadersTooLargeException}). Nothing can be answered then: resetting the response drops the
+   * write listener, and the filters of the failed attempt stay, framing any other answer wrongly.
+   * The response is recorded as a 502 cut short, and ended without a byte: the container fails to
+   * send the head again and closes the connection. {@link #takeRefusal} tells the caller to drop
+   * the exchange and finish. Called with the lock held.
+   */
+  private void sendHead() throws IOException {
+    try {
+      out.flush();
+    } catch (IllegalStateException refused) {
+      if (clientResponse.isCommitted()) {
+        throw refused;
+      }
+      LOG.warning(
+          () ->
+              "the container cannot send the response head of upstream "
+                  + ProxyFailures.upstreamName(target)
+                  + " (raise its response-header limit or lower upstream.max_response_head_size): "
+                  + refused.getMessage());
+      clientResponse.setStatus(GatewayError.BAD_GATEWAY.status());
+      ending = Completion.Ending.UPSTREAM_CUT;
+      pendingLength = 0;
+      finished = true;
+      headRefused = true;
+    }
+  }
+
+  /** The container refused the upstream's head: the exchange is dropped, the response ended. */
+  private void headRefused() {
+    upstream.abort();
+    finish(Completion.Ending.UPSTREAM_CUT);
+  }
+
+  /** True once after the container refused the upstream's head ({@link #sendHead}). */
+  private boolean takeRefusal() {
+    boolean refused = headRefused;
+    headRefused = false;
+    return refused;
   }
 
   private void clientGone(Throwable cause) {

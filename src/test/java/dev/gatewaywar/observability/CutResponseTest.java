@@ -102,6 +102,14 @@ class CutResponseTest {
           to.write(crlf("X-Flood-" + i + ": flood\n"));
         }
       }
+      case "/head-over-container" -> {
+        // within the gateway's limits, over the 8 KiB of head Tomcat's connector sends by default
+        to.write(crlf("HTTP/1.1 200 OK\nConnection: close\n"));
+        for (int i = 0; i < 20; i++) {
+          to.write(crlf("X-Large-" + i + ": " + "v".repeat(1_000) + "\n"));
+        }
+        to.write(crlf("Transfer-Encoding: chunked\n\n5\nhello\n0\n\n"));
+      }
       default -> to.write(crlf("HTTP/1.1 200 OK\nConnection: close\nContent-Length: 5\n\nhello"));
     }
   }
@@ -148,6 +156,22 @@ class CutResponseTest {
     PrometheusText metrics = metrics();
     assertEquals(1.0, metrics.value("gateway_requests_total", requests("502")));
     assertTrue(metrics.samples("gateway_responses_cut_total", Map.of()).isEmpty());
+  }
+
+  /**
+   * Before, the container's refusal came after the response was recorded as a complete 200, and a
+   * chunked answer left the client waiting for the body until its own timeout.
+   */
+  @Test
+  void headTheContainerCannotSendIsA502CutByTheUpstream() throws Exception {
+    try (Socket client = client("/head-over-container")) {
+      assertEquals(0, client.getInputStream().readAllBytes().length, "nothing can be answered");
+    }
+
+    Map<String, Object> line = accessLine();
+    assertEquals(502, line.get("status"), line::toString);
+    assertEquals("upstream", line.get("cut"), line::toString);
+    assertEquals(1.0, metrics().value("gateway_responses_cut_total", cut("upstream")));
   }
 
   @Test
