@@ -53,12 +53,16 @@ class CutResponseTest {
     // before the gateway starts: the access log's console appender takes the stream it finds
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     upstream = RawUpstream.start(this::answer);
-    Path config = dir.resolve("gateway.yaml");
+    gateway = gateway("json");
+  }
+
+  private EmbeddedGateway gateway(String format) throws Exception {
+    Path config = dir.resolve("gateway-" + format + ".yaml");
     Files.writeString(
         config,
         """
         logging:
-          format: json
+          format: %s
         metrics:
           prometheus:
             enabled: true
@@ -67,8 +71,8 @@ class CutResponseTest {
             target: %s
             middleware: [logging, metrics]
         """
-            .formatted(upstream.url()));
-    gateway = EmbeddedGateway.start(WebappDir.create(), config, 0);
+            .formatted(format, upstream.url()));
+    return EmbeddedGateway.start(WebappDir.create(), config, 0);
   }
 
   @AfterEach
@@ -129,6 +133,25 @@ class CutResponseTest {
     PrometheusText metrics = metrics();
     assertEquals(1.0, metrics.value("gateway_responses_cut_total", cut("upstream")));
     assertEquals(1.0, metrics.value("gateway_requests_total", requests("200")));
+  }
+
+  @Test
+  void textFormatSaysWhoCutAtTheEndOfTheLine() throws Exception {
+    gateway.close();
+    gateway = gateway("text");
+    try (Socket client = client("/dies-mid-body")) {
+      readUntil(client.getInputStream(), BODY_START);
+      clientGotFirstBytes.countDown();
+      client.getInputStream().readAllBytes();
+    }
+
+    List<String> lines = List.of();
+    while (lines.isEmpty()) {
+      Thread.sleep(20);
+      lines =
+          out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" 200 ")).toList();
+    }
+    assertTrue(lines.get(0).endsWith(" cut=upstream"), lines::toString);
   }
 
   @Test
