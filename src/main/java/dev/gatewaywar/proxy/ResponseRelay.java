@@ -30,9 +30,12 @@ import java.util.logging.Logger;
  * before anything could be written (the container lets the relay write only once the request thread
  * has returned) still gets the usual JSON error, without the upstream's head; one failing after
  * that cuts the client's connection ({@link #cutConnection()}), so a truncated body cannot pass for
- * a complete one. The relay is also the request's {@link AsyncListener}: a request the container
- * ends itself (client gone mid-upload, its own timeout) ends the exchange and the {@link
- * Completion} with it.
+ * a complete one. A head the container cannot send (larger than its response-header buffer) ends
+ * the response as a 502 cut short ({@link #sendHead}). The relay is also the request's {@link
+ * AsyncListener}: a request the container ends itself (client gone mid-upload, its own timeout)
+ * ends the exchange and the {@link Completion} with it. The completion is told how the response
+ * ended ({@link Completion.Ending}), so the access log and metrics record a response cut short as
+ * such.
  *
  * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it. The
  * output stream is written under it (writes must not interleave); the async context, the exchange
@@ -49,8 +52,9 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   /**
    * Heads larger than this are sent on their own, before the body: half of Tomcat's default
-   * response-header buffer (8 KiB), so a container that cannot take a head refuses it while a 502
-   * can still be answered; smaller ones go with the body in one write.
+   * response-header buffer (8 KiB), so a container that cannot send a head refuses it before the
+   * response is recorded as complete ({@link #sendHead}); smaller ones go with the body in one
+   * write.
    */
   static final int SEND_HEAD_AT = 4 * 1024;
 
