@@ -18,8 +18,19 @@ public final class Completion {
   private static final Logger LOG = Logger.getLogger(Completion.class.getName());
   private static final String ATTRIBUTE = Completion.class.getName();
 
+  /** How a response ended, as far as the client is concerned. */
+  public enum Ending {
+    /** Everything the response declared reached the client's connection. */
+    COMPLETE,
+    /** The upstream failed after the response had started: the client's connection was cut. */
+    UPSTREAM_CUT,
+    /** The client's connection failed or went away before the response was complete. */
+    CLIENT_CUT
+  }
+
   private final List<Runnable> actions = new ArrayList<>(4);
   private boolean done;
+  private Ending ending = Ending.COMPLETE;
 
   private Completion() {}
 
@@ -52,14 +63,37 @@ public final class Completion {
     action.run();
   }
 
+  /**
+   * How {@code request}'s response ended: for the actions {@link #whenComplete} runs. A response
+   * written on the request's own thread is {@link Ending#COMPLETE} as far as the gateway knows.
+   */
+  public static Ending ending(ServletRequest request) {
+    return request.getAttribute(ATTRIBUTE) instanceof Completion completion
+        ? completion.ending()
+        : Ending.COMPLETE;
+  }
+
+  private synchronized Ending ending() {
+    return ending;
+  }
+
   /** Runs every registered action once; later registrations run at once. Idempotent. */
   public void complete() {
+    end(Ending.COMPLETE);
+  }
+
+  /**
+   * Like {@link #complete()}, for a response that ended as {@code how} says; only the first call
+   * counts, so an ending the proxy found first is not overwritten by the container's.
+   */
+  public void end(Ending how) {
     List<Runnable> toRun;
     synchronized (this) {
       if (done) {
         return;
       }
       done = true;
+      ending = how;
       toRun = List.copyOf(actions);
       actions.clear();
     }

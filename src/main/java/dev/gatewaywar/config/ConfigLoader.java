@@ -183,9 +183,16 @@ public final class ConfigLoader {
             Math.min(max, UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ROUTE),
             1,
             1_000_000);
-    UpstreamConfig u =
-        new UpstreamConfig(
-            max, perRoute, m.duration("idle_timeout", UpstreamConfig.DEFAULT_IDLE_TIMEOUT));
+    Duration idle = m.duration("idle_timeout", UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+    int limit = UpstreamConfig.MAX_RESPONSE_HEAD_LIMIT;
+    int headers =
+        m.integer("max_response_headers", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADERS, 1, 10_000);
+    int line =
+        m.size(
+            "max_response_header_line", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADER_LINE, 64, limit);
+    int head =
+        m.size("max_response_head_size", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEAD_SIZE, 64, limit);
+    UpstreamConfig u = new UpstreamConfig(max, perRoute, idle, headers, line, head);
     m.rejectUnknownKeys();
     return u;
   }

@@ -3,20 +3,66 @@ package dev.gatewaywar.config;
 import java.time.Duration;
 
 /**
- * {@code upstream:} block: the pool of keep-alive connections to upstream services.
+ * {@code upstream:} block: the pool of keep-alive connections to upstream services, and the limits
+ * an upstream's response head must keep.
  *
  * <p>HTTP client libraries default to a handful of connections per host (5 in HttpClient 5), which
  * makes a gateway queue requests behind each other; these defaults are sized for a gateway.
  *
+ * <p>Response heads are held in memory until complete, so their limits bound what one upstream
+ * connection can make the gateway hold: at most {@code maxResponseHeaders} lines of {@code
+ * maxResponseHeaderLine} characters each, before the total is checked against {@code
+ * maxResponseHeadSize}. The defaults follow the usual servers' (Tomcat's and Envoy's 100 headers,
+ * Tomcat's and nginx's 8 KiB line, Envoy's 60 KiB head).
+ *
  * @param maxConnections connections open at once, across all upstreams
  * @param maxConnectionsPerRoute connections open at once to one upstream host:port
  * @param idleTimeout how long an unused pooled connection is kept before it is closed
+ * @param maxResponseHeaders header lines in one upstream response head
+ * @param maxResponseHeaderLine characters in one header line (status line and folded lines
+ *     included)
+ * @param maxResponseHeadSize characters in one response head, status line and headers together
  */
-public record UpstreamConfig(int maxConnections, int maxConnectionsPerRoute, Duration idleTimeout) {
+public record UpstreamConfig(
+    int maxConnections,
+    int maxConnectionsPerRoute,
+    Duration idleTimeout,
+    int maxResponseHeaders,
+    int maxResponseHeaderLine,
+    int maxResponseHeadSize) {
   public static final int DEFAULT_MAX_CONNECTIONS = 2048;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ROUTE = 512;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_RESPONSE_HEADERS = 100;
+  public static final int DEFAULT_MAX_RESPONSE_HEADER_LINE = 8 * 1024;
+  /**
+   * What Tomcat sends of a response head unless its connector says otherwise ({@code
+   * maxHttpResponseHeaderSize}), and nginx's default upstream header buffer: a larger head could
+   * not be relayed on a default Tomcat, and gets a clean 502 instead of a cut connection.
+   */
+  public static final int DEFAULT_MAX_RESPONSE_HEAD_SIZE = 8 * 1024;
+
+  /** The largest value a response-head limit may be set to: 1 MiB. */
+  public static final int MAX_RESPONSE_HEAD_LIMIT = 1024 * 1024;
+
   public static final UpstreamConfig DEFAULT =
       new UpstreamConfig(
           DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ROUTE, DEFAULT_IDLE_TIMEOUT);
+
+  public UpstreamConfig {
+    if (maxResponseHeaders < 1 || maxResponseHeaderLine < 1 || maxResponseHeadSize < 1) {
+      throw new IllegalArgumentException("response head limits must be positive");
+    }
+  }
+
+  /** The pool's settings with the default response-head limits. */
+  public UpstreamConfig(int maxConnections, int maxConnectionsPerRoute, Duration idleTimeout) {
+    this(
+        maxConnections,
+        maxConnectionsPerRoute,
+        idleTimeout,
+        DEFAULT_MAX_RESPONSE_HEADERS,
+        DEFAULT_MAX_RESPONSE_HEADER_LINE,
+        DEFAULT_MAX_RESPONSE_HEAD_SIZE);
+  }
 }

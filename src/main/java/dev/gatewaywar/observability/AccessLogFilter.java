@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.Completion;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;
@@ -17,7 +18,9 @@ import org.apache.logging.log4j.Level;
 /**
  * The {@code logging} middleware on one route: one access-log line per request that reaches it. The
  * line never carries the query string or any header value, where tokens and secrets travel; the
- * path is the one the client asked for, the route is its pattern.
+ * path is the one the client asked for, the route is its pattern. A response the client did not get
+ * whole keeps the status its head carried and gets a {@code cut} field saying who cut it ({@code
+ * upstream} or {@code client}); complete ones have none.
  */
 final class AccessLogFilter extends HttpFilter {
   private final String route;
@@ -47,17 +50,16 @@ final class AccessLogFilter extends HttpFilter {
         response,
         countedRequest,
         countedResponse,
-        status -> {
-          Level level = AccessLog.levelFor(status);
+        (status, ending) -> {
+          Level level = AccessLog.levelFor(status, ending == Completion.Ending.UPSTREAM_CUT);
           if (log.isEnabled(level)) {
-            log.write(
-                level,
+            Map<String, Object> fields =
                 entry(
-                    request,
-                    status,
-                    nanoTime.getAsLong() - start,
-                    countedRequest,
-                    countedResponse));
+                    request, status, nanoTime.getAsLong() - start, countedRequest, countedResponse);
+            if (ending != Completion.Ending.COMPLETE) {
+              fields.put("cut", Labels.cutBy(ending));
+            }
+            log.write(level, fields);
           }
         });
   }

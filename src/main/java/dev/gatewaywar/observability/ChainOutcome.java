@@ -19,10 +19,13 @@ import java.util.function.Consumer;
 final class ChainOutcome {
   private ChainOutcome() {}
 
-  /** Receives the final status, also when the chain throws. */
+  /**
+   * Receives the final status, also when the chain throws, and how the response ended: a response
+   * cut short keeps the status its head carried, and says so.
+   */
   @FunctionalInterface
   interface StatusRecorder {
-    void record(int status);
+    void record(int status, Completion.Ending ending);
   }
 
   /**
@@ -55,14 +58,17 @@ final class ChainOutcome {
     try {
       chain.doFilter(forwardedRequest, forwardedResponse);
     } catch (GatewayException e) {
-      recorder.record(e.error().status());
+      recorder.record(e.error().status(), Completion.Ending.COMPLETE);
       throw e;
     } catch (IOException | ServletException | RuntimeException | Error e) {
       failed.accept(e);
-      recorder.record(response.isCommitted() ? response.getStatus() : 500);
+      recorder.record(
+          response.isCommitted() ? response.getStatus() : 500, Completion.Ending.COMPLETE);
       throw e;
     }
     // the proxy's answer may still be on its way: recorded when it is complete
-    Completion.whenComplete(forwardedRequest, () -> recorder.record(response.getStatus()));
+    Completion.whenComplete(
+        forwardedRequest,
+        () -> recorder.record(response.getStatus(), Completion.ending(forwardedRequest)));
   }
 }

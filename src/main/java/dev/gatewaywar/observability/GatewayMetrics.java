@@ -52,6 +52,7 @@ public final class GatewayMetrics {
   final Counter requests;
   final Histogram requestDuration;
   final Gauge inFlight;
+  final Counter responsesCut;
   final Histogram upstreamDuration;
   final Counter upstreamFailures;
   private final Counter rateLimitRejections;
@@ -83,6 +84,15 @@ public final class GatewayMetrics {
         Gauge.builder()
             .name("gateway_requests_in_flight")
             .help("Requests inside the metrics middleware right now")
+            .withoutExemplars()
+            .register(registry);
+    responsesCut =
+        Counter.builder()
+            .name("gateway_responses_cut_total")
+            .help(
+                "Responses counted by the metrics middleware that the client did not get whole,"
+                    + " by who cut them (upstream, client)")
+            .labelNames("path", "by")
             .withoutExemplars()
             .register(registry);
     upstreamDuration =

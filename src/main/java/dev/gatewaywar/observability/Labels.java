@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.Completion;
 import java.util.Set;
 
 /** Label values from bounded sets, so a client cannot make up new series. */
@@ -24,6 +25,11 @@ final class Labels {
 
   static String method(String method) {
     return METHODS.contains(method) ? method : OTHER_METHOD;
+  }
+
+  /** {@code upstream} or {@code client}, for a response that did not end complete. */
+  static String cutBy(Completion.Ending ending) {
+    return ending == Completion.Ending.UPSTREAM_CUT ? "upstream" : "client";
   }
 
   static String status(int status) {

@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.Completion;
 import dev.gatewaywar.GatewayException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -15,7 +16,8 @@ import java.util.function.LongSupplier;
 /**
  * The {@code metrics} middleware on one route: counts and times what reaches it, labelled with the
  * route's pattern. A {@link GatewayException} thrown further down the chain (an auth filter's 401)
- * is counted with the status the gateway is about to answer with.
+ * is counted with the status the gateway is about to answer with. A response the client did not get
+ * whole is counted with the status its head carried, and once more by who cut it.
  */
 final class MetricsFilter extends HttpFilter {
   private static final double NANOS_PER_SECOND = 1e9;
@@ -24,6 +26,7 @@ final class MetricsFilter extends HttpFilter {
   private final Counter requests;
   private final Histogram duration;
   private final Gauge inFlight;
+  private final Counter cut;
   private final LongSupplier nanoTime;
 
   MetricsFilter(String route, GatewayMetrics metrics, LongSupplier nanoTime) {
@@ -31,6 +34,7 @@ final class MetricsFilter extends HttpFilter {
     this.requests = metrics.requests;
     this.duration = metrics.requestDuration;
     this.inFlight = metrics.inFlight;
+    this.cut = metrics.responsesCut;
     this.nanoTime = nanoTime;
   }
 
@@ -45,12 +49,15 @@ final class MetricsFilter extends HttpFilter {
         response,
         request,
         response,
-        status -> {
+        (status, ending) -> {
           String method = Labels.method(request.getMethod());
           duration
               .labelValues(method, route)
               .observe((nanoTime.getAsLong() - start) / NANOS_PER_SECOND);
           requests.labelValues(method, route, Labels.status(status)).inc();
+          if (ending != Completion.Ending.COMPLETE) {
+            cut.labelValues(route, Labels.cutBy(ending)).inc();
+          }
           // last, so a scrape that sees no request in flight sees every finished one counted
           inFlight.dec();
         });

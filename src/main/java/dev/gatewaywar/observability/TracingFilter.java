@@ -94,7 +94,7 @@ final class TracingFilter extends HttpFilter {
           response,
           new TraceHeaders(request, outgoing),
           response,
-          status -> end(span, status),
+          (status, ending) -> end(span, status),
           span::recordException);
     }
   }

@@ -168,11 +168,14 @@ public final class ProxyServlet extends HttpServlet {
 
   /**
    * Copies the upstream's status and end-to-end headers to the client's response; {@code
-   * contentLength} is the upstream's, as {@link #declaredLength} found it (-1: none).
+   * contentLength} is the upstream's framing, {@link UpstreamResponse#contentLength} (-1: none).
+   *
+   * @return the characters of the names and values copied
    */
-  static void copyResponseHead(
+  static int copyResponseHead(
       UpstreamResponse upstreamResponse, long contentLength, HttpServletResponse clientResponse) {
     clientResponse.setStatus(upstreamResponse.status());
+    int size = 0;
     List<Map.Entry<String, String>> headers = upstreamResponse.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
     for (Map.Entry<String, String> h : headers) {
@@ -184,22 +187,13 @@ public final class ProxyServlet extends HttpServlet {
       String name = h.getKey();
       if (!hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length")) {
         clientResponse.addHeader(name, h.getValue());
+        size += name.length() + h.getValue().length();
       }
     }
     if (contentLength >= 0) {
       clientResponse.setContentLengthLong(contentLength);
     }
-  }
-
-  /** The body's Content-Length as the upstream declared it, or -1 when it declared none. */
-  static long declaredLength(UpstreamResponse upstreamResponse) {
-    for (Map.Entry<String, String> h : upstreamResponse.headers()) {
-      if (h.getKey().equalsIgnoreCase("Content-Length")) {
-        // HttpClient has already checked the upstream's framing, so this parses
-        return Long.parseLong(h.getValue().trim());
-      }
-    }
-    return -1;
+    return size;
   }
 
   private static void writeContainerError(HttpServletRequest request, HttpServletResponse response)

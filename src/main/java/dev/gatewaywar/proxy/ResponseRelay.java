@@ -1,6 +1,7 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.Completion;
+import dev.gatewaywar.GatewayError;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -29,9 +30,12 @@ import java.util.logging.Logger;
  * before anything could be written (the container lets the relay write only once the request thread
  * has returned) still gets the usual JSON error, without the upstream's head; one failing after
  * that cuts the client's connection ({@link #cutConnection()}), so a truncated body cannot pass for
- * a complete one. The relay is also the request's {@link AsyncListener}: a request the container
- * ends itself (client gone mid-upload, its own timeout) ends the exchange and the {@link
- * Completion} with it.
+ * a complete one. A head the container cannot send (larger than its response-header buffer) ends
+ * the response as a 502 cut short ({@link #sendHead}). The relay is also the request's {@link
+ * AsyncListener}: a request the container ends itself (client gone mid-upload, its own timeout)
+ * ends the exchange and the {@link Completion} with it. The completion is told how the response
+ * ended ({@link Completion.Ending}), so the access log and metrics record a response cut short as
+ * such.
  *
  * <p>State is guarded by {@link #lock}, since upstream and container threads both act on it. The
  * output stream is written under it (writes must not interleave); the async context, the exchange
@@ -45,6 +49,14 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   /** Bytes queued for a client that is behind before the upstream is paused. */
   static final int PAUSE_AT = 256 * 1024;
+
+  /**
+   * Heads larger than this are sent on their own, before the body: half of Tomcat's default
+   * response-header buffer (8 KiB), so a container that cannot send a head refuses it before the
+   * response is recorded as complete ({@link #sendHead}); smaller ones go with the body in one
+   * write.
+   */
+  static final int SEND_HEAD_AT = 4 * 1024;
 
   private final AsyncContext async;
   private final HttpServletRequest clientRequest;
@@ -63,6 +75,8 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private boolean paused;
   private boolean ended;
   private boolean finished;
+  private Completion.Ending ending = Completion.Ending.COMPLETE;
+  private boolean headRefused;
 
   ResponseRelay(
       AsyncContext async,
@@ -89,7 +103,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       if (!finished) {
         // the head goes to the client's response with the first write (drain): an upstream
         // failing before that still leaves room for a clean error answer
-        contentLength = ProxyServlet.declaredLength(response);
+        contentLength = response.contentLength();
         return;
       }
     } finally {
@@ -100,7 +114,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   @Override
   public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
-    IOException clientFailure;
+    IOException clientFailure = null;
     lock.lock();
     try {
       if (finished) {
@@ -118,20 +132,28 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       try {
         // a client that is momentarily behind gets pieces queued up to PAUSE_AT before the
         // upstream is paused: each pause costs a round trip through the container
-        paused = !drain() && pendingLength >= PAUSE_AT;
-        return !paused;
+        boolean drained = drain();
+        if (!takeRefusal()) {
+          paused = !drained && pendingLength >= PAUSE_AT;
+          return !paused;
+        }
       } catch (IOException e) {
         clientFailure = e;
       }
     } finally {
       lock.unlock();
     }
-    clientGone(clientFailure);
+    if (clientFailure != null) {
+      clientGone(clientFailure);
+    } else {
+      headRefused();
+    }
     return true;
   }
 
   @Override
   public void onEnd() {
+    Completion.Ending how;
     lock.lock();
     try {
       ended = true;
@@ -139,18 +161,21 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         return;
       }
       try {
-        if (!drain()) {
+        boolean drained = drain();
+        if (!takeRefusal() && !drained) {
           return; // onWritePossible finishes
         }
       } catch (IOException e) {
         // the client went away after the last byte was read: nothing left to abort
         LOG.fine(() -> "client went away at the end of a response: " + e);
+        ending = Completion.Ending.CLIENT_CUT;
       }
       finished = true;
+      how = ending;
     } finally {
       lock.unlock();
     }
-    finish();
+    finish(how);
   }
 
   @Override
@@ -177,13 +202,15 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         if (error != null) {
           contentLength = error.length;
           append(ByteBuffer.wrap(error));
+        } else {
+          ending = Completion.Ending.CLIENT_CUT; // nobody is left to answer
         }
       }
     } finally {
       lock.unlock();
     }
     if (headSent) {
-      completion.complete();
+      completion.end(Completion.Ending.UPSTREAM_CUT);
       cutConnection();
     } else {
       onEnd(); // the error answer, if any, is the whole body
@@ -218,14 +245,21 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   public void onWritePossible() throws IOException {
     boolean resume = false;
     boolean done = false;
+    Completion.Ending how = Completion.Ending.COMPLETE;
+    boolean refused;
     lock.lock();
     try {
-      if (finished || !drain()) {
+      if (finished) {
         return;
       }
-      if (ended) {
+      boolean drained = drain();
+      refused = takeRefusal();
+      if (refused || !drained) {
+        // refused: ended below; else written when the client takes more
+      } else if (ended) {
         finished = true;
         done = true;
+        how = ending;
       } else if (paused) {
         paused = false;
         resume = true;
@@ -233,8 +267,10 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     } finally {
       lock.unlock();
     }
-    if (done) {
-      finish();
+    if (refused) {
+      headRefused();
+    } else if (done) {
+      finish(how);
     } else if (resume) {
       upstream.resume();
     }
@@ -267,13 +303,18 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     // not restarted: the proxy starts async once per request
   }
 
-  /** Whatever way the request ended, the exchange ends with it and the completion runs once. */
+  /**
+   * Whatever way the request ended, the exchange ends with it and the completion runs once: if the
+   * relay had not finished, the container ended a response the client did not get whole.
+   */
   private void containerEnded() {
     UpstreamResponse exchange = null;
+    boolean cut = false;
     lock.lock();
     try {
       if (!finished) {
         finished = true;
+        cut = true;
         exchange = upstream;
       }
     } finally {
@@ -282,7 +323,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     if (exchange != null) {
       exchange.abort();
     }
-    completion.complete();
+    completion.end(cut ? Completion.Ending.CLIENT_CUT : Completion.Ending.COMPLETE);
   }
 
   // --- inside
@@ -313,7 +354,12 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     }
     if (!headSet && upstream != null) {
       headSet = true;
-      ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse);
+      if (ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT) {
+        sendHead();
+      }
+      if (!out.isReady()) {
+        return false;
+      }
     }
     if (pendingLength == 0) {
       return true;
@@ -328,6 +374,49 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       out.flush();
     }
     return out.isReady();
+  }
+
+  /**
+   * Sends the head now. Tomcat refuses a head larger than its connector's response-header buffer
+   * ({@code maxHttpResponseHeaderSize}, 8 KiB by default) with an IllegalStateException ({@code
+   * HeadersTooLargeException}). Nothing can be answered then: resetting the response drops the
+   * write listener, and the filters of the failed attempt stay, framing any other answer wrongly.
+   * The response is recorded as a 502 cut short, and ended without a byte: the container fails to
+   * send the head again and closes the connection. {@link #takeRefusal} tells the caller to drop
+   * the exchange and finish. Called with the lock held.
+   */
+  private void sendHead() throws IOException {
+    try {
+      out.flush();
+    } catch (IllegalStateException refused) {
+      if (clientResponse.isCommitted()) {
+        throw refused;
+      }
+      LOG.warning(
+          () ->
+              "the container cannot send the response head of upstream "
+                  + ProxyFailures.upstreamName(target)
+                  + " (raise its response-header limit or lower upstream.max_response_head_size): "
+                  + refused.getMessage());
+      clientResponse.setStatus(GatewayError.BAD_GATEWAY.status());
+      ending = Completion.Ending.UPSTREAM_CUT;
+      pendingLength = 0;
+      finished = true;
+      headRefused = true;
+    }
+  }
+
+  /** The container refused the upstream's head: the exchange is dropped, the response ended. */
+  private void headRefused() {
+    upstream.abort();
+    finish(Completion.Ending.UPSTREAM_CUT);
+  }
+
+  /** True once after the container refused the upstream's head ({@link #sendHead}). */
+  private boolean takeRefusal() {
+    boolean refused = headRefused;
+    headRefused = false;
+    return refused;
   }
 
   private void clientGone(Throwable cause) {
@@ -352,13 +441,12 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     if (exchange != null) {
       exchange.abort();
     }
-    finish();
+    finish(Completion.Ending.CLIENT_CUT);
   }
 
   /** Completion first: after {@code complete()} the container may recycle request and response. */
-  private void finish() {
-
-    completion.complete();
+  private void finish(Completion.Ending ending) {
+    completion.end(ending);
     try {
       async.complete();
     } catch (IllegalStateException e) {

@@ -11,6 +11,13 @@ public interface UpstreamResponse {
   /** Headers as received, in order: one (name, value) per header line. */
   List<Map.Entry<String, String>> headers();
 
+  /**
+   * The body's length as the upstream framed it, to be declared to the client: -1 when it is sent
+   * chunked, ends with the connection, or was not declared. Never the {@code Content-Length} of an
+   * answer that also has a {@code Transfer-Encoding} (RFC 9112 section 6.3).
+   */
+  long contentLength();
+
   /** Continues a body paused by {@link UpstreamHandler#onBody} returning false; any thread. */
   void resume();
 

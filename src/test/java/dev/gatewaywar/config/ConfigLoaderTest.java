@@ -922,4 +922,58 @@ class ConfigLoaderTest {
         "server.path_parameters",
         "reject, strip");
   }
+
+  // --- upstream response-head limits -----------------------------------------------------------
+
+  @Test
+  void responseHeadLimitsAreReadWithTheirUnits() throws ConfigException {
+    GatewayConfig c =
+        load(
+            """
+            upstream:
+              max_response_headers: 50
+              max_response_header_line: 4KiB
+              max_response_head_size: 1MiB
+            """);
+
+    assertEquals(50, c.upstream().maxResponseHeaders());
+    assertEquals(4096, c.upstream().maxResponseHeaderLine());
+    assertEquals(1024 * 1024, c.upstream().maxResponseHeadSize());
+  }
+
+  @Test
+  void responseHeadLimitsDefaultToTheNamedConstants() throws ConfigException {
+    UpstreamConfig u = load("upstream:\n  max_connections: 10\n").upstream();
+
+    assertEquals(UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADERS, u.maxResponseHeaders());
+    assertEquals(UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADER_LINE, u.maxResponseHeaderLine());
+    assertEquals(UpstreamConfig.DEFAULT_MAX_RESPONSE_HEAD_SIZE, u.maxResponseHeadSize());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"65536", "64KB", "64 kib", "-1KiB", "64k"})
+  void responseHeadSizeWithoutABinaryUnitIsRefused(String size) {
+    ConfigProblem p = onlyProblem("upstream:\n  max_response_head_size: " + size + "\n");
+
+    assertProblem(p, 2, "upstream.max_response_head_size", "is not a size", "write it like");
+  }
+
+  @Test
+  void responseHeaderLineBeyondTheCeilingIsRefused() {
+    ConfigProblem p = onlyProblem("upstream:\n  max_response_header_line: 2MiB\n");
+
+    assertProblem(p, 2, "upstream.max_response_header_line", "must be between", "2MiB");
+  }
+
+  @Test
+  void misspeltResponseHeadKeyIsAnUnknownKey() {
+    ConfigProblem p = onlyProblem("upstream:\n  max_response_header: 50\n");
+
+    assertProblem(
+        p,
+        2,
+        "upstream.max_response_header",
+        "unknown key",
+        "did you mean 'max_response_headers'?");
+  }
 }

@@ -104,16 +104,7 @@ class AccessLogTest {
 
   /** Lines of standard output that are access-log entries, parsed. */
   private List<Map<String, Object>> accessLines() throws Exception {
-    List<Map<String, Object>> lines = new java.util.ArrayList<>();
-    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-      if (line.startsWith("{")) {
-        Map<String, Object> entry = JsonObjects.parse(line);
-        if ("access".equals(entry.get("log"))) {
-          lines.add(entry);
-        }
-      }
-    }
-    return lines;
+    return JsonObjects.accessLines(out.toString(StandardCharsets.UTF_8));
   }
 
   private static final String JSON_ROUTES =

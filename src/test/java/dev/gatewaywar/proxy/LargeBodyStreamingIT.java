@@ -17,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,12 +44,7 @@ class LargeBodyStreamingIT {
             + "\nroutes:\n  - path: /*\n    target: "
             + upstream.url()
             + "\n");
-    gateway =
-        GatewayProcess.start(
-            List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
-            port,
-            "--config",
-            config.toString());
+    gateway = GatewayProcess.startInSmallHeap(port, config);
   }
 
   @AfterAll

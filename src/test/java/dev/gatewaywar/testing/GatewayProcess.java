@@ -47,6 +47,20 @@ public final class GatewayProcess implements AutoCloseable {
   }
 
   /**
+   * Starts the WAR with {@code configFile} in a 128 MiB heap that ends the process on an
+   * OutOfMemoryError, for tests that show something fits in a small heap: an error cannot be
+   * survived quietly, and the process is gone or its output says so.
+   */
+  public static GatewayProcess startInSmallHeap(int port, Path configFile)
+      throws IOException, InterruptedException {
+    return start(
+        List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
+        port,
+        "--config",
+        configFile.toString());
+  }
+
+  /**
    * Like {@link #start}, with standard output and standard error in separate files: {@link
    * #output()} is then standard output only, {@link #errorOutput()} standard error.
    */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Flat JSON objects read with Jackson's streaming parser (strings, numbers, booleans, null). */
@@ -12,6 +14,20 @@ public final class JsonObjects {
   private static final JsonFactory JSON = new JsonFactory();
 
   private JsonObjects() {}
+
+  /** The access-log entries among the lines of {@code output} (a capture of standard output). */
+  public static List<Map<String, Object>> accessLines(String output) throws IOException {
+    List<Map<String, Object>> lines = new ArrayList<>();
+    for (String line : output.split("\n")) {
+      if (line.startsWith("{")) {
+        Map<String, Object> entry = parse(line);
+        if ("access".equals(entry.get("log"))) {
+          lines.add(entry);
+        }
+      }
+    }
+    return lines;
+  }
 
   /**
    * The fields of the one JSON object {@code text} holds; numbers as {@link Number}.

@@ -175,6 +175,21 @@ public final class YamlReader {
         });
   }
 
+  /** A size in bytes written with its unit ({@code 64KiB}), between {@code min} and {@code max}. */
+  public int size(String key, int defaultValue, int min, int max) {
+    return typed(
+        key,
+        defaultValue,
+        s -> {
+          long n = Sizes.parse(s);
+          if (n < min || n > max) {
+            throw new IllegalArgumentException(
+                "must be between " + min + "B and " + max + "B, was " + s);
+          }
+          return (int) n;
+        });
+  }
+
   /**
    * The value at {@code key} converted by {@code parse}, or {@code defaultValue} when the key is
    * absent or the value is unusable; {@code parse} throws IllegalArgumentException with the message

@@ -32,7 +32,8 @@ public final class AccessLog implements AutoCloseable {
   private static final String TEXT_PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}{UTC} %-5level %K{client} \"%K{method} %K{path}\""
           + " %K{status} %K{bytes_out}B %K{duration_ms}ms route=%K{route}"
-          + " upstream=%K{upstream} in=%K{bytes_in}B%notEmpty{ trace=%K{trace_id}}%n";
+          + " upstream=%K{upstream} in=%K{bytes_in}B%notEmpty{ trace=%K{trace_id}}"
+          + "%notEmpty{ cut=%K{cut}}%n";
 
   private final LoggerContext context;
   private final Logger logger;
@@ -69,9 +70,12 @@ public final class AccessLog implements AutoCloseable {
     return new AccessLog(context);
   }
 
-  /** The level an entry for {@code status} is logged at: errors stand out at warn and error. */
-  public static Level levelFor(int status) {
-    return status >= 500 ? Level.ERROR : status >= 400 ? Level.WARN : Level.INFO;
+  /**
+   * The level an entry for {@code status} is logged at: errors stand out at warn and error, and so
+   * does a response the upstream cut short, whatever its status ({@code upstreamCut}).
+   */
+  public static Level levelFor(int status, boolean upstreamCut) {
+    return status >= 500 || upstreamCut ? Level.ERROR : status >= 400 ? Level.WARN : Level.INFO;
   }
 
   /** True when an entry at {@code level} would be written, so callers can skip building it. */

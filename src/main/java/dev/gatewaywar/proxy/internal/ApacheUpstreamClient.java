@@ -104,7 +104,12 @@ public final class ApacheUpstreamClient implements UpstreamClient {
                 Http1Config.custom()
                     .setBufferSize(IO_BUFFER_SIZE)
                     .setInitialWindowSize(Exchange.BODY_WINDOW)
+                    // a response head is held until complete: these bound it while it is read
+                    // (count x line), ResponseHeads its total once it is
+                    .setMaxHeaderCount(config.maxResponseHeaders())
+                    .setMaxLineLength(config.maxResponseHeaderLine())
                     .build())
+            .addResponseInterceptorFirst(new ResponseHeads(config.maxResponseHeadSize()))
             .setIOReactorConfig(IOReactorConfig.custom().setTcpNoDelay(true).build())
             .setThreadFactory(threads)
             .disableRedirectHandling()

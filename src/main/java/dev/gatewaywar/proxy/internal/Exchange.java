@@ -18,6 +18,7 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -51,6 +52,7 @@ final class Exchange
   private FutureCallback<Void> resultCallback;
   private int status;
   private List<Map.Entry<String, String>> headers;
+  private long contentLength;
 
   /**
    * @param leaseDeadline when waiting for a pooled connection ends ({@link System#nanoTime})
@@ -84,7 +86,10 @@ final class Exchange
 
   @Override
   public void consumeResponse(
-      HttpResponse response, EntityDetails entity, HttpContext context, FutureCallback<Void> done) {
+      HttpResponse response, EntityDetails entity, HttpContext context, FutureCallback<Void> done)
+      throws ProtocolException {
+    // checked by ResponseHeads already, among HttpClient's response interceptors
+    contentLength = ResponseHeads.contentLength(response, entity);
     status = response.getCode();
     Header[] all = response.getHeaders();
     List<Map.Entry<String, String>> copied = new ArrayList<>(all.length);
@@ -196,6 +201,11 @@ final class Exchange
   @Override
   public List<Map.Entry<String, String>> headers() {
     return headers;
+  }
+
+  @Override
+  public long contentLength() {
+    return contentLength;
   }
 
   @Override

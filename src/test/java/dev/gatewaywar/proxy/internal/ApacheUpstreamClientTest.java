@@ -10,12 +10,9 @@ import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.UpstreamException;
 import dev.gatewaywar.proxy.UpstreamFailure;
-import dev.gatewaywar.proxy.UpstreamHandler;
 import dev.gatewaywar.proxy.UpstreamRequest;
-import dev.gatewaywar.proxy.UpstreamResponse;
 import dev.gatewaywar.testing.TestUpstream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -71,34 +68,9 @@ class ApacheUpstreamClientTest {
 
   /** The status once the whole body arrived, or the failure. */
   private CompletableFuture<Integer> send(UpstreamRequest request) {
-    CompletableFuture<Integer> result = new CompletableFuture<>();
-    client.send(
-        request,
-        new UpstreamHandler() {
-          private int status;
-
-          @Override
-          public void onResponse(UpstreamResponse response) {
-            status = response.status();
-          }
-
-          @Override
-          public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
-            chunk.position(chunk.limit());
-            return true;
-          }
-
-          @Override
-          public void onEnd() {
-            result.complete(status);
-          }
-
-          @Override
-          public void onFailure(UpstreamException failure) {
-            result.completeExceptionally(failure);
-          }
-        });
-    return result;
+    StatusWhenComplete handler = new StatusWhenComplete();
+    client.send(request, handler);
+    return handler.result;
   }
 
   @Test
