@@ -35,6 +35,7 @@ public record UpstreamConfig(
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   public static final int DEFAULT_MAX_RESPONSE_HEADERS = 100;
   public static final int DEFAULT_MAX_RESPONSE_HEADER_LINE = 8 * 1024;
+
   /**
    * What Tomcat sends of a response head unless its connector says otherwise ({@code
    * maxHttpResponseHeaderSize}), and nginx's default upstream header buffer: a larger head could

@@ -57,10 +57,15 @@ class CutResponseTest {
   }
 
   private EmbeddedGateway gateway(String format) throws Exception {
+    return gateway(format, "");
+  }
+
+  private EmbeddedGateway gateway(String format, String more) throws Exception {
     Path config = dir.resolve("gateway-" + format + ".yaml");
     Files.writeString(
         config,
-        """
+        more
+            + """
         logging:
           format: %s
         metrics:
@@ -71,7 +76,7 @@ class CutResponseTest {
             target: %s
             middleware: [logging, metrics]
         """
-            .formatted(format, upstream.url()));
+                .formatted(format, upstream.url()));
     return EmbeddedGateway.start(WebappDir.create(), config, 0);
   }
 
@@ -187,6 +192,9 @@ class CutResponseTest {
    */
   @Test
   void headTheContainerCannotSendIsA502CutByTheUpstream() throws Exception {
+    gateway.close();
+    // the gateway's own limit raised past what the connector sends, as an operator might
+    gateway = gateway("json", "upstream:\n  max_response_head_size: 64KiB\n");
     try (Socket client = client("/head-over-container")) {
       assertEquals(0, client.getInputStream().readAllBytes().length, "nothing can be answered");
     }
@@ -195,6 +203,18 @@ class CutResponseTest {
     assertEquals(502, line.get("status"), line::toString);
     assertEquals("upstream", line.get("cut"), line::toString);
     assertEquals(1.0, metrics().value("gateway_responses_cut_total", cut("upstream")));
+  }
+
+  /** By default the gateway's limit is the connector's, so the same head is a clean 502. */
+  @Test
+  void headOverTheDefaultLimitIsACleanJson502() throws Exception {
+    RawHttp.Response r =
+        RawHttp.send(
+            gateway.port(), "GET /head-over-container HTTP/1.1\nHost: gw\nConnection: close\n\n");
+
+    assertEquals(502, r.status());
+    assertEquals("{\"error\":\"bad gateway\"}", r.body());
+    assertFalse(accessLine().containsKey("cut"));
   }
 
   @Test
