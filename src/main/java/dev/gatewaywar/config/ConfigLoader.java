@@ -165,7 +165,9 @@ public final class ConfigLoader {
   private static TimeoutsConfig readTimeouts(YamlReader m, TimeoutsConfig inherited) {
     TimeoutsConfig t =
         new TimeoutsConfig(
-            m.duration("connect", inherited.connect()), m.duration("read", inherited.read()));
+            m.duration("connect", inherited.connect()),
+            m.duration("read", inherited.read()),
+            m.duration("client_body", inherited.clientBody()));
     m.rejectUnknownKeys();
     return t;
   }
@@ -178,9 +180,14 @@ public final class ConfigLoader {
             Math.min(max, UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ROUTE),
             1,
             1_000_000);
-    UpstreamConfig u =
-        new UpstreamConfig(
-            max, perRoute, m.duration("idle_timeout", UpstreamConfig.DEFAULT_IDLE_TIMEOUT));
+    Duration idle = m.duration("idle_timeout", UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+    int perClient =
+        m.integer(
+            "max_connections_per_client",
+            UpstreamConfig.defaultMaxConnectionsPerClient(perRoute),
+            1,
+            1_000_000);
+    UpstreamConfig u = new UpstreamConfig(max, perRoute, idle, perClient);
     m.rejectUnknownKeys();
     return u;
   }
