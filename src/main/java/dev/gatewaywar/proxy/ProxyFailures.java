@@ -10,6 +10,8 @@ import java.util.logging.Logger;
 final class ProxyFailures {
   private static final Logger LOG = Logger.getLogger(ProxyFailures.class.getName());
 
+  private static final Map<String, String> CLOSE = Map.of("Connection", "close");
+
   private ProxyFailures() {}
 
   /**
@@ -19,16 +21,23 @@ final class ProxyFailures {
    * @return the error's body, for the caller to write; null when nobody is left to answer
    */
   static byte[] answer(UpstreamException failure, URI target, HttpServletResponse clientResponse) {
-    if (failure.failure() == UpstreamFailure.CLIENT_ABORTED) {
-      LOG.fine(() -> "client went away mid-upload to " + target);
-      return null;
-    }
-    if (failure.failure() == UpstreamFailure.POOL_EXHAUSTED) {
-      // load shedding, possibly for thousands of requests a second: counted by the metrics
-      // middleware's upstream failures, not logged one by one
-      LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
-    } else {
-      LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
+    switch (failure.failure()) {
+      case CLIENT_ABORTED -> {
+        LOG.fine(() -> "client went away mid-upload to " + target);
+        return null;
+      }
+      case CLIENT_BODY_TIMEOUT -> {
+        // the rest of the body may still trickle in: this connection is not reused for another
+        // request (RFC 9110 section 15.5.9)
+        LOG.fine(() -> "client's upload to " + upstreamName(target) + " stalled: " + failure);
+        return ErrorResponses.prepare(clientResponse, failure.failure().error(), CLOSE);
+      }
+      case POOL_EXHAUSTED, CLIENT_SHARE_EXHAUSTED ->
+          // load shedding, possibly for thousands of requests a second: counted by the metrics
+          // middleware's upstream failures, not logged one by one
+          LOG.fine(() -> failure.failure() + " for " + target.getAuthority());
+      default ->
+          LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
     }
     return ErrorResponses.prepare(clientResponse, failure.failure().error(), Map.of());
   }
