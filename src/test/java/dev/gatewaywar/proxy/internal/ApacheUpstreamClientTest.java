@@ -250,6 +250,9 @@ class ApacheUpstreamClientTest {
       if (failure != null) {
         throw failure;
       }
+      if (left == null) {
+        return false;
+      }
       while (left.hasRemaining() && out.write(left) > 0) {
         // until the connection takes no more
       }
