@@ -26,16 +26,17 @@ final class ProxyFailures {
         LOG.fine(() -> "client went away mid-upload to " + target);
         return null;
       }
-      case CLIENT_BODY_TIMEOUT -> {
-        // the rest of the body may still trickle in: this connection is not reused for another
-        // request (RFC 9110 section 15.5.9)
-        LOG.fine(() -> "client's upload to " + upstreamName(target) + " stalled: " + failure);
+      case CLIENT_BODY_TIMEOUT, CLIENT_SHARE_EXHAUSTED -> {
+        // refused while the client may still be sending its body: the connection is not kept for
+        // another request, so the rest is never read (RFC 9110 section 15.5.9 for the 408); a
+        // client over its share must reconnect. Hot path under attack: debug log only.
+        LOG.fine(() -> failure.failure() + " for " + upstreamName(target));
         return ErrorResponses.prepare(clientResponse, failure.failure().error(), CLOSE);
       }
-      case POOL_EXHAUSTED, CLIENT_SHARE_EXHAUSTED ->
+      case POOL_EXHAUSTED ->
           // load shedding, possibly for thousands of requests a second: counted by the metrics
           // middleware's upstream failures, not logged one by one
-          LOG.fine(() -> failure.failure() + " for " + target.getAuthority());
+          LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
       default ->
           LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
     }

@@ -174,6 +174,14 @@ class SlowClientsTest {
 
     assertEquals(503, refused.statusCode());
     assertEquals("{\"error\":\"service unavailable\"}", refused.body());
+    // refused mid-upload: answered and closed at once, the rest of its body never waited for
+    RawHttp.Response uploading =
+        RawHttp.send(
+            base.getPort(),
+            "POST /held/4 HTTP/1.1\nHost: gw\nX-Forwarded-For: 203.0.113.1\n"
+                + "Content-Length: 1000\n\nx");
+    assertEquals(503, uploading.status());
+    assertEquals("close", uploading.header("Connection"));
     assertEquals(
         200,
         get("/fast", "203.0.113.1").get(10, TimeUnit.SECONDS).statusCode(),
