@@ -215,9 +215,14 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     }
     context.setAttribute(EXCHANGE, exchange);
     housekeeping.waiting(exchange);
-    exchange.started(
-        client.execute(
-            new BasicRequestProducer(proxyRequest, body), exchange, null, context, exchange));
+    try {
+      exchange.started(
+          client.execute(
+              new BasicRequestProducer(proxyRequest, body), exchange, null, context, exchange));
+    } catch (RuntimeException e) {
+      // the client is closing: the exchange ends here, and gives its client's share back
+      exchange.failed(e);
+    }
   }
 
   /** {@code scheme://host:port}: what HttpClient pools connections by. */
