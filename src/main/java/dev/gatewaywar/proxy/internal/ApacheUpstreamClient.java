@@ -51,7 +51,9 @@ import org.apache.hc.core5.util.Timeout;
  * <p>Waiting for a pooled connection is bounded by the route's connect timeout (HttpClient's own
  * default is 3 minutes): when one upstream holds all its {@code max_connections_per_route}
  * connections, its further requests get a 503 after that time instead of hanging, and other
- * upstreams are unaffected.
+ * upstreams are unaffected. Within one upstream's pool, one client address has at most {@code
+ * max_connections_per_client} requests in flight ({@link ClientShares}); its next gets a 503 at
+ * once. A request with a body takes no connection before its body has begun.
  */
 public final class ApacheUpstreamClient implements UpstreamClient {
   private static final Logger LOG = Logger.getLogger(ApacheUpstreamClient.class.getName());
@@ -191,16 +193,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
       if (body != null) {
         body.release();
       }
-      handler.onFailure(
-          new UpstreamException(
-              UpstreamFailure.CLIENT_SHARE_EXHAUSTED,
-              new IOException(
-                  "client "
-                      + request.client()
-                      + " has "
-                      + maxPerClient
-                      + " requests in flight to "
-                      + share.upstream())));
+      handler.onFailure(overShare(share));
       return;
     }
     Exchange exchange =
@@ -223,6 +216,18 @@ public final class ApacheUpstreamClient implements UpstreamClient {
       // the client is closing: the exchange ends here, and gives its client's share back
       exchange.failed(e);
     }
+  }
+
+  private UpstreamException overShare(ClientShares.Key share) {
+    return new UpstreamException(
+        UpstreamFailure.CLIENT_SHARE_EXHAUSTED,
+        new IOException(
+            "client "
+                + share.client()
+                + " has "
+                + maxPerClient
+                + " requests in flight to "
+                + share.upstream()));
   }
 
   /** {@code scheme://host:port}: what HttpClient pools connections by. */
