@@ -19,11 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The client's body between the container's non-blocking input and the upstream client, with a
  * scripted input stream and a clock the test moves: no real time passes.
  */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ClientBodyTest {
   private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(60);
 

@@ -72,6 +72,7 @@ class SlowClientsTest {
           }
           TestUpstream.respond(e, 200, "held");
         });
+    upstream.handle("/stalled/early", SlowClientsTest::answerBeforeTheBody);
     return GatewayArchive.withConfig(
         "ROOT.war",
         """
@@ -155,6 +156,25 @@ class SlowClientsTest {
   }
 
   @Test
+  void aBodyStallingAfterTheAnswerBeganCutsTheConnection() throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "POST /stalled/early HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\nonly ten b"
+              .getBytes(US_ASCII));
+      out.flush();
+
+      // the upstream's head and first bytes, then the cut: no 408 once the answer has begun, and
+      // no waiting for the rest (a read timeout here fails the test)
+      String got = new String(socket.getInputStream().readAllBytes(), US_ASCII);
+
+      assertTrue(got.startsWith("HTTP/1.1 200"), got);
+      assertTrue(got.endsWith("early"), "nothing after the cut: " + got);
+    }
+  }
+
+  @Test
   void aBodyThatNeverStartsGets408Json() throws Exception {
     RawHttp.Response r =
         RawHttp.send(
@@ -189,6 +209,16 @@ class SlowClientsTest {
     releaseHeld.countDown();
     assertEquals(200, first.get(10, TimeUnit.SECONDS).statusCode());
     assertEquals(200, other.get(10, TimeUnit.SECONDS).statusCode());
+  }
+
+  /** Answers at once, before reading the body: a 100,000-byte answer, five bytes of it sent. */
+  private static void answerBeforeTheBody(com.sun.net.httpserver.HttpExchange e)
+      throws IOException {
+    e.sendResponseHeaders(200, 100_000);
+    OutputStream out = e.getResponseBody();
+    out.write("early".getBytes(US_ASCII));
+    out.flush();
+    e.getRequestBody().readAllBytes(); // until the gateway gives up on the client's body
   }
 
   private CompletableFuture<HttpResponse<String>> get(String path, String client) {

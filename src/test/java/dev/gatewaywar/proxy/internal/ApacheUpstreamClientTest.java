@@ -29,8 +29,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The connection pool's limits against real upstreams on loopback. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ApacheUpstreamClientTest {
   private static final TimeoutsConfig SHORT =
       new TimeoutsConfig(Duration.ofMillis(300), Duration.ofSeconds(10));
