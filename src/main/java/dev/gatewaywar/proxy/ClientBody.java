@@ -137,6 +137,16 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     return done;
   }
 
+  /** Whether the client's whole body has been read (it may not all have been sent on yet). */
+  boolean complete() {
+    lock.lock();
+    try {
+      return ended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public IOException failure() {
     lock.lock();

@@ -10,8 +10,6 @@ import java.util.logging.Logger;
 final class ProxyFailures {
   private static final Logger LOG = Logger.getLogger(ProxyFailures.class.getName());
 
-  private static final Map<String, String> CLOSE = Map.of("Connection", "close");
-
   private ProxyFailures() {}
 
   /**
@@ -26,17 +24,11 @@ final class ProxyFailures {
         LOG.fine(() -> "client went away mid-upload to " + target);
         return null;
       }
-      case CLIENT_BODY_TIMEOUT, CLIENT_SHARE_EXHAUSTED -> {
-        // refused while the client may still be sending its body: the connection is not kept for
-        // another request, so the rest is never read (RFC 9110 section 15.5.9 for the 408); a
-        // client over its share must reconnect. Hot path under attack: debug log only.
-        LOG.fine(() -> failure.failure() + " for " + upstreamName(target));
-        return ErrorResponses.prepare(clientResponse, failure.failure().error(), CLOSE);
-      }
-      case POOL_EXHAUSTED ->
-          // load shedding, possibly for thousands of requests a second: counted by the metrics
-          // middleware's upstream failures, not logged one by one
-          LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
+      case POOL_EXHAUSTED, CLIENT_BODY_TIMEOUT, CLIENT_SHARE_EXHAUSTED ->
+          // load shedding (or a slow client's refusal), possibly thousands a second under attack:
+          // counted by the metrics middleware's upstream failures, not logged one by one. A
+          // refusal mid-upload closes the connection after it (ResponseRelay.closeIfBodyUnread).
+          LOG.fine(() -> failure.failure() + " for " + upstreamName(target));
       default ->
           LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
     }

@@ -75,18 +75,25 @@ public final class ProxyServlet extends HttpServlet {
     // webapp stops, before the gateway's drain (contextDestroyed) could wait for it.
     AsyncContext async = clientRequest.startAsync();
     async.setTimeout(ASYNC_TIMEOUT_OUT_OF_REACH_MS);
+    ClientBody body = clientBody(clientRequest, async, route);
     UpstreamRequest proxyRequest =
         new UpstreamRequest(
             clientRequest.getMethod(),
             target,
             requestHeaders(route, clientRequest),
-            clientBody(clientRequest, async, route),
+            body,
             ClientAddress.of(clientRequest).value(),
             route.timeouts());
     ServletOutputStream out = clientResponse.getOutputStream();
     ResponseRelay relay =
         new ResponseRelay(
-            async, clientRequest, clientResponse, out, target, Completion.begin(clientRequest));
+            async,
+            clientRequest,
+            clientResponse,
+            out,
+            target,
+            Completion.begin(clientRequest),
+            body);
     async.addListener(relay);
     out.setWriteListener(relay);
     upstream.send(proxyRequest, relay);

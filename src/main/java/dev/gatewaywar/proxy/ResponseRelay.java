@@ -52,6 +52,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private final ServletOutputStream out;
   private final URI target;
   private final Completion completion;
+  private final ClientBody body;
 
   private final ReentrantLock lock = new ReentrantLock();
   private UpstreamResponse upstream;
@@ -70,13 +71,15 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       HttpServletResponse clientResponse,
       ServletOutputStream out,
       URI target,
-      Completion completion) {
+      Completion completion,
+      ClientBody body) {
     this.async = async;
     this.clientRequest = clientRequest;
     this.clientResponse = clientResponse;
     this.out = out;
     this.target = target;
     this.completion = completion;
+    this.body = body;
   }
 
   // --- the upstream's side ----------------------------------------------------------------------
@@ -174,6 +177,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         headSet = true; // the error's own: the upstream's head, if any came, is dropped
         pendingLength = 0;
         byte[] error = ProxyFailures.answer(failure, target, clientResponse);
+        closeIfBodyUnread();
         if (error != null) {
           contentLength = error.length;
           append(ByteBuffer.wrap(error));
@@ -314,6 +318,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     if (!headSet && upstream != null) {
       headSet = true;
       ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse);
+      closeIfBodyUnread();
     }
     if (pendingLength == 0) {
       return true;
@@ -328,6 +333,18 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       out.flush();
     }
     return out.isReady();
+  }
+
+  /**
+   * A response that starts before the client's body has all arrived (the upstream answered early,
+   * or failed, or the gateway refused the request) closes the connection after it: to reuse the
+   * connection the container would first read the rest of the body, on a request thread (Tomcat
+   * does, blocking), so a client trickling it would hold that thread. Called with the lock held.
+   */
+  private void closeIfBodyUnread() {
+    if (body != null && !body.complete()) {
+      clientResponse.setHeader("Connection", "close");
+    }
   }
 
   private void clientGone(Throwable cause) {

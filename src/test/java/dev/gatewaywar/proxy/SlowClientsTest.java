@@ -8,8 +8,10 @@ import dev.gatewaywar.testing.GatewayArchive;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -48,6 +51,7 @@ class SlowClientsTest {
 
   private static TestUpstream upstream;
   private static TestUpstream heldUpstream;
+  private static EarlyAnswers earlyAnswers;
   private static final CountDownLatch releaseHeld = new CountDownLatch(1);
   private static final CountDownLatch twoHeld = new CountDownLatch(2);
 
@@ -73,6 +77,7 @@ class SlowClientsTest {
           TestUpstream.respond(e, 200, "held");
         });
     upstream.handle("/stalled/early", SlowClientsTest::answerBeforeTheBody);
+    earlyAnswers = new EarlyAnswers();
     return GatewayArchive.withConfig(
         "ROOT.war",
         """
@@ -89,17 +94,20 @@ class SlowClientsTest {
               client_body: 300ms
           - path: /held/*
             target: %2$s
+          - path: /early/*
+            target: %3$s
           - path: /*
             target: %1$s
         """
-            .formatted(upstream.url(), heldUpstream.url()));
+            .formatted(upstream.url(), heldUpstream.url(), earlyAnswers.url()));
   }
 
   @AfterAll
-  static void stopUpstreams() {
+  static void stopUpstreams() throws IOException {
     releaseHeld.countDown();
     upstream.close();
     heldUpstream.close();
+    earlyAnswers.close();
   }
 
   private URI uri(String path) {
@@ -111,35 +119,66 @@ class SlowClientsTest {
     List<Socket> tricklers = new ArrayList<>();
     try {
       for (int i = 0; i < TRICKLERS; i++) {
-        // each from its own address, so that none is over its share of the upstream's pool
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), base.getPort());
-        tricklers.add(s);
-        OutputStream out = s.getOutputStream();
-        out.write(
-            ("POST /upload/"
-                    + i
-                    + " HTTP/1.1\r\nHost: gw\r\nX-Forwarded-For: 10.9."
-                    + i / 256
-                    + "."
-                    + i % 256
-                    + "\r\nContent-Length: 1000\r\n\r\nx")
-                .getBytes(US_ASCII));
-        out.flush();
+        tricklers.add(startUpload("/upload/" + i, i));
       }
 
       // with a request thread per upload, all 200 would be reading bodies that never come
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(uri("/other")).timeout(Duration.ofSeconds(10)).build(),
-              BodyHandlers.ofString());
-
-      assertEquals(200, r.statusCode());
-      assertEquals("ok", r.body());
+      assertAnotherRouteAnswers();
     } finally {
       for (Socket s : tricklers) {
         s.close();
       }
     }
+  }
+
+  @Test
+  void tricklingUploadsAnsweredEarlyDoNotHoldTheRequestThreads() throws Exception {
+    List<Socket> tricklers = new ArrayList<>();
+    try {
+      for (int i = 0; i < TRICKLERS; i++) {
+        Socket s = startUpload("/early/" + i, i);
+        tricklers.add(s);
+        s.setSoTimeout(10_000);
+        // the whole answer came before the body: the container must not wait for the rest of
+        // the body on a request thread to reuse the connection
+        String head = new String(s.getInputStream().readNBytes(12), US_ASCII);
+        assertEquals("HTTP/1.1 200", head);
+      }
+
+      assertAnotherRouteAnswers();
+    } finally {
+      for (Socket s : tricklers) {
+        s.close();
+      }
+    }
+  }
+
+  /** Sends a 1,000-byte upload's head and first byte, from client address number {@code i}. */
+  private Socket startUpload(String path, int i) throws IOException {
+    // each from its own address, so that none is over its share of the upstream's pool
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), base.getPort());
+    OutputStream out = s.getOutputStream();
+    out.write(
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nHost: gw\r\nX-Forwarded-For: 10.9."
+                + i / 256
+                + "."
+                + i % 256
+                + "\r\nContent-Length: 1000\r\n\r\nx")
+            .getBytes(US_ASCII));
+    out.flush();
+    return s;
+  }
+
+  private void assertAnotherRouteAnswers() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri("/other")).timeout(Duration.ofSeconds(10)).build(),
+            BodyHandlers.ofString());
+
+    assertEquals(200, r.statusCode());
+    assertEquals("ok", r.body());
   }
 
   @Test
@@ -209,6 +248,57 @@ class SlowClientsTest {
     releaseHeld.countDown();
     assertEquals(200, first.get(10, TimeUnit.SECONDS).statusCode());
     assertEquals(200, other.get(10, TimeUnit.SECONDS).statusCode());
+  }
+
+  /**
+   * An upstream that answers every request as soon as its head has arrived, reading none of its
+   * body, and keeps the connection open: one thread, connections served in turn.
+   */
+  private static final class EarlyAnswers implements AutoCloseable {
+    private final ServerSocket server;
+    private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    EarlyAnswers() throws IOException {
+      server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+      acceptor = new Thread(this::serve, "early-answers");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    private void serve() {
+      byte[] answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nearly".getBytes(US_ASCII);
+      try {
+        while (true) {
+          Socket s = server.accept();
+          accepted.add(s);
+          InputStream in = s.getInputStream();
+          for (int matched = 0; matched < 4; ) { // up to the head's blank line
+            int b = in.read();
+            if (b < 0) {
+              break;
+            }
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+          }
+          s.getOutputStream().write(answer);
+          s.getOutputStream().flush();
+        }
+      } catch (IOException closed) {
+        // the test is over
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket s : accepted) {
+        s.close();
+      }
+    }
   }
 
   /** Answers at once, before reading the body: a 100,000-byte answer, five bytes of it sent. */
