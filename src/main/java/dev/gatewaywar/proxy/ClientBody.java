@@ -36,7 +36,9 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
    */
   static final int MAX_BUFFER = 256 * 1024;
 
-  /** A body of unknown or larger length starts with this much, grown while it fills. */
+  /**
+   * Every body's buffer starts with this much (or its length, when smaller), grown while it fills.
+   */
   static final int FIRST_BUFFER = 8 * 1024;
 
   private static final byte[] NONE = new byte[0];
@@ -147,6 +149,16 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     lock.lock();
     try {
       return ended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The buffer's current size: what this body costs while it waits. */
+  int bufferSize() {
+    lock.lock();
+    try {
+      return buffer.length;
     } finally {
       lock.unlock();
     }
@@ -339,7 +351,9 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     if (buffer.length >= most) {
       return false;
     }
-    int size = buffer.length == 0 ? (most < MAX_BUFFER ? most : FIRST_BUFFER) : 2 * buffer.length;
+    // a small first buffer, whatever length the client declares: a client that trickles costs
+    // that much; the buffer grows only while bytes arrive faster than the upstream takes them
+    int size = buffer.length == 0 ? FIRST_BUFFER : 2 * buffer.length;
     byte[] larger = new byte[Math.min(size, most)];
     System.arraycopy(buffer, 0, larger, 0, end);
     buffer = larger;

@@ -151,6 +151,26 @@ class ClientBodyTest {
   }
 
   @Test
+  void aTricklingClientCostsASmallBufferWhateverLengthItDeclares() {
+    ClientBody body = body(ClientBody.MAX_BUFFER - 1);
+    in.arrive("x");
+
+    body.onDataAvailable();
+
+    assertEquals(ClientBody.FIRST_BUFFER, body.bufferSize());
+  }
+
+  @Test
+  void theBufferGrowsOnlyWhileTheClientIsAhead() {
+    ClientBody body = body(-1);
+    in.arrive(new byte[1_000_000]);
+
+    body.onDataAvailable();
+
+    assertEquals(ClientBody.MAX_BUFFER, body.bufferSize());
+  }
+
+  @Test
   void aSmallBodyOfKnownLengthGetsABufferOfItsSize() throws Exception {
     ClientBody body = body(5);
     in.arrive("12345");
