@@ -7,6 +7,7 @@ import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.proxy.ClientBodyTimeouts;
 import dev.gatewaywar.proxy.ProxyServlet;
 import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.reload.ConfigFile;
@@ -38,6 +39,7 @@ public final class GatewayBootstrap implements ServletContextListener {
 
   private final Clock clock = Clock.systemUTC();
   private UpstreamClient upstream;
+  private ClientBodyTimeouts bodyTimeouts;
   private Runtimes runtimes;
   private Readiness readiness;
   private ConfigReloader reloader;
@@ -75,7 +77,9 @@ public final class GatewayBootstrap implements ServletContextListener {
     metrics.configLoaded(clock.instant());
     upstream = metrics.timing(UpstreamClient.of(runtime.config().upstream()));
     runtimes = new Runtimes(runtime, System::nanoTime);
-    register(context, new FrontController(runtimes, metrics), new ProxyServlet(upstream));
+    bodyTimeouts = ClientBodyTimeouts.start();
+    register(
+        context, new FrontController(runtimes, metrics), new ProxyServlet(upstream, bodyTimeouts));
     context.setAttribute(ATTRIBUTE, this);
     readiness.serving();
     LOG.info(
@@ -117,6 +121,9 @@ public final class GatewayBootstrap implements ServletContextListener {
     }
     if (upstream != null) {
       upstream.close();
+    }
+    if (bodyTimeouts != null) {
+      bodyTimeouts.close();
     }
     event.getServletContext().removeAttribute(ATTRIBUTE);
     GatewayMetrics.uninstallFrom(event.getServletContext());

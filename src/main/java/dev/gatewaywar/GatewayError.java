@@ -12,6 +12,8 @@ public enum GatewayError {
   FORBIDDEN(403, "forbidden"),
   NOT_FOUND(404, "not found"),
   METHOD_NOT_ALLOWED(405, "method not allowed"),
+  /** The client stopped sending its request body for longer than {@code timeouts.client_body}. */
+  REQUEST_TIMEOUT(408, "request timeout"),
   RATE_LIMITED(429, "rate limit exceeded"),
   INTERNAL(500, "internal error"),
   BAD_GATEWAY(502, "bad gateway"),

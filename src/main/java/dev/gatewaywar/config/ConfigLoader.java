@@ -170,7 +170,9 @@ public final class ConfigLoader {
   private static TimeoutsConfig readTimeouts(YamlReader m, TimeoutsConfig inherited) {
     TimeoutsConfig t =
         new TimeoutsConfig(
-            m.duration("connect", inherited.connect()), m.duration("read", inherited.read()));
+            m.duration("connect", inherited.connect()),
+            m.duration("read", inherited.read()),
+            m.duration("client_body", inherited.clientBody()));
     m.rejectUnknownKeys();
     return t;
   }
@@ -184,6 +186,12 @@ public final class ConfigLoader {
             1,
             1_000_000);
     Duration idle = m.duration("idle_timeout", UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+    int perClient =
+        m.integer(
+            "max_connections_per_client",
+            UpstreamConfig.defaultMaxConnectionsPerClient(perRoute),
+            1,
+            1_000_000);
     int limit = UpstreamConfig.MAX_RESPONSE_HEAD_LIMIT;
     int headers =
         m.integer("max_response_headers", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADERS, 1, 10_000);
@@ -192,7 +200,7 @@ public final class ConfigLoader {
             "max_response_header_line", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADER_LINE, 64, limit);
     int head =
         m.size("max_response_head_size", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEAD_SIZE, 64, limit);
-    UpstreamConfig u = new UpstreamConfig(max, perRoute, idle, headers, line, head);
+    UpstreamConfig u = new UpstreamConfig(max, perRoute, idle, perClient, headers, line, head);
     m.rejectUnknownKeys();
     return u;
   }

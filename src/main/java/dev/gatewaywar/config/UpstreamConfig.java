@@ -3,8 +3,8 @@ package dev.gatewaywar.config;
 import java.time.Duration;
 
 /**
- * {@code upstream:} block: the pool of keep-alive connections to upstream services, and the limits
- * an upstream's response head must keep.
+ * {@code upstream:} block: the pool of keep-alive connections to upstream services, each client's
+ * share of it, and the limits an upstream's response head must keep.
  *
  * <p>HTTP client libraries default to a handful of connections per host (5 in HttpClient 5), which
  * makes a gateway queue requests behind each other; these defaults are sized for a gateway.
@@ -13,11 +13,13 @@ import java.time.Duration;
  * connection can make the gateway hold: at most {@code maxResponseHeaders} lines of {@code
  * maxResponseHeaderLine} characters each, before the total is checked against {@code
  * maxResponseHeadSize}. The defaults follow the usual servers' (Tomcat's and Envoy's 100 headers,
- * Tomcat's and nginx's 8 KiB line, Envoy's 60 KiB head).
+ * Tomcat's and nginx's 8 KiB line, and the 8 KiB of head a default Tomcat connector sends).
  *
  * @param maxConnections connections open at once, across all upstreams
  * @param maxConnectionsPerRoute connections open at once to one upstream host:port
  * @param idleTimeout how long an unused pooled connection is kept before it is closed
+ * @param maxConnectionsPerClient requests one client address may have in flight to one upstream
+ *     host:port (each holds, or waits for, one of its pooled connections); more get 503 at once
  * @param maxResponseHeaders header lines in one upstream response head
  * @param maxResponseHeaderLine characters in one header line (status line and folded lines
  *     included)
@@ -27,12 +29,26 @@ public record UpstreamConfig(
     int maxConnections,
     int maxConnectionsPerRoute,
     Duration idleTimeout,
+    int maxConnectionsPerClient,
     int maxResponseHeaders,
     int maxResponseHeaderLine,
     int maxResponseHeadSize) {
   public static final int DEFAULT_MAX_CONNECTIONS = 2048;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ROUTE = 512;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Unset {@code max_connections_per_client} is this fraction of {@code max_connections_per_route}
+   * (a quarter: 128 of the default 512). It takes four addresses to fill an upstream's pool, so one
+   * client (one attacker without a botnet) leaves three quarters to everyone else, while a busy
+   * legitimate client (a NAT, a backend-for-frontend) still has 128 requests in flight to one
+   * upstream, thousands a second at the usual latencies.
+   */
+  public static final int DEFAULT_CLIENT_SHARE_DIVISOR = 4;
+
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT =
+      defaultMaxConnectionsPerClient(DEFAULT_MAX_CONNECTIONS_PER_ROUTE);
+
   public static final int DEFAULT_MAX_RESPONSE_HEADERS = 100;
   public static final int DEFAULT_MAX_RESPONSE_HEADER_LINE = 8 * 1024;
 
@@ -56,14 +72,33 @@ public record UpstreamConfig(
     }
   }
 
-  /** The pool's settings with the default response-head limits. */
+  /** The pool's settings with the default client share and response-head limits. */
   public UpstreamConfig(int maxConnections, int maxConnectionsPerRoute, Duration idleTimeout) {
     this(
         maxConnections,
         maxConnectionsPerRoute,
         idleTimeout,
+        defaultMaxConnectionsPerClient(maxConnectionsPerRoute));
+  }
+
+  /** The pool's settings and client share with the default response-head limits. */
+  public UpstreamConfig(
+      int maxConnections,
+      int maxConnectionsPerRoute,
+      Duration idleTimeout,
+      int maxConnectionsPerClient) {
+    this(
+        maxConnections,
+        maxConnectionsPerRoute,
+        idleTimeout,
+        maxConnectionsPerClient,
         DEFAULT_MAX_RESPONSE_HEADERS,
         DEFAULT_MAX_RESPONSE_HEADER_LINE,
         DEFAULT_MAX_RESPONSE_HEAD_SIZE);
+  }
+
+  /** The default per-client share of a pool of {@code maxConnectionsPerRoute}: at least one. */
+  public static int defaultMaxConnectionsPerClient(int maxConnectionsPerRoute) {
+    return Math.max(1, maxConnectionsPerRoute / DEFAULT_CLIENT_SHARE_DIVISOR);
   }
 }

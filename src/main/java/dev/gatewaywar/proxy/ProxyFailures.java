@@ -19,16 +19,18 @@ final class ProxyFailures {
    * @return the error's body, for the caller to write; null when nobody is left to answer
    */
   static byte[] answer(UpstreamException failure, URI target, HttpServletResponse clientResponse) {
-    if (failure.failure() == UpstreamFailure.CLIENT_ABORTED) {
-      LOG.fine(() -> "client went away mid-upload to " + target);
-      return null;
-    }
-    if (failure.failure() == UpstreamFailure.POOL_EXHAUSTED) {
-      // load shedding, possibly for thousands of requests a second: counted by the metrics
-      // middleware's upstream failures, not logged one by one
-      LOG.fine(() -> "no pooled connection to " + target.getAuthority() + " in time");
-    } else {
-      LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
+    switch (failure.failure()) {
+      case CLIENT_ABORTED -> {
+        LOG.fine(() -> "client went away mid-upload to " + target);
+        return null;
+      }
+      case POOL_EXHAUSTED, CLIENT_BODY_TIMEOUT, CLIENT_SHARE_EXHAUSTED ->
+          // load shedding (or a slow client's refusal), possibly thousands a second under attack:
+          // counted by the metrics middleware's upstream failures, not logged one by one. A
+          // refusal mid-upload closes the connection after it (ResponseRelay.closeIfBodyUnread).
+          LOG.fine(() -> failure.failure() + " for " + upstreamName(target));
+      default ->
+          LOG.warning(() -> "upstream " + upstreamName(target) + " failed: " + describe(failure));
     }
     return ErrorResponses.prepare(clientResponse, failure.failure().error(), Map.of());
   }

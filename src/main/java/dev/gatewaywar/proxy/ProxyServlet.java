@@ -3,6 +3,7 @@ package dev.gatewaywar.proxy;
 import dev.gatewaywar.Completion;
 import dev.gatewaywar.ErrorResponses;
 import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.routing.RouteMatch;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -35,9 +36,14 @@ public final class ProxyServlet extends HttpServlet {
   private static final long ASYNC_TIMEOUT_OUT_OF_REACH_MS = Integer.MAX_VALUE;
 
   private final transient UpstreamClient upstream;
+  private final transient ClientBodyTimeouts bodyTimeouts;
 
-  public ProxyServlet(UpstreamClient upstream) {
+  /**
+   * @param bodyTimeouts ends uploads whose client went silent ({@code timeouts.client_body})
+   */
+  public ProxyServlet(UpstreamClient upstream, ClientBodyTimeouts bodyTimeouts) {
     this.upstream = upstream;
+    this.bodyTimeouts = bodyTimeouts;
   }
 
   @Override
@@ -61,25 +67,33 @@ public final class ProxyServlet extends HttpServlet {
       ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);
       return;
     }
+    // The answer is written later, on the upstream client's threads (ResponseRelay), and the
+    // client's body is read when it arrives (ClientBody): no thread waits for either side. The
+    // route's timeouts and the connector's own write timeout bound the exchange, so the
+    // container's async timeout is set out of reach (a long download must not be cut). Out of
+    // reach, not off (0): Tomcat times out an async request without a timeout as soon as its
+    // webapp stops, before the gateway's drain (contextDestroyed) could wait for it.
+    AsyncContext async = clientRequest.startAsync();
+    async.setTimeout(ASYNC_TIMEOUT_OUT_OF_REACH_MS);
+    ClientBody body = clientBody(clientRequest, async, route);
     UpstreamRequest proxyRequest =
         new UpstreamRequest(
             clientRequest.getMethod(),
             target,
             requestHeaders(route, clientRequest),
-            hasBody(clientRequest) ? clientRequest.getInputStream() : null,
-            clientRequest.getContentLengthLong(),
+            body,
+            ClientAddress.of(clientRequest).value(),
             route.timeouts());
-    // The answer is written later, on the upstream client's threads (ResponseRelay): no thread
-    // waits for the upstream. The route's timeouts and the connector's own write timeout bound the
-    // exchange, so the container's async timeout is set out of reach (a long download must not be
-    // cut). Out of reach, not off (0): Tomcat times out an async request without a timeout as soon
-    // as its webapp stops, before the gateway's drain (contextDestroyed) could wait for it.
-    AsyncContext async = clientRequest.startAsync();
-    async.setTimeout(ASYNC_TIMEOUT_OUT_OF_REACH_MS);
     ServletOutputStream out = clientResponse.getOutputStream();
     ResponseRelay relay =
         new ResponseRelay(
-            async, clientRequest, clientResponse, out, target, Completion.begin(clientRequest));
+            async,
+            clientRequest,
+            clientResponse,
+            out,
+            target,
+            Completion.begin(clientRequest),
+            body);
     async.addListener(relay);
     out.setWriteListener(relay);
     upstream.send(proxyRequest, relay);
@@ -155,6 +169,28 @@ public final class ProxyServlet extends HttpServlet {
   /** Body framing is per hop: the upstream request is framed from the body itself. */
   private static boolean isFraming(String name) {
     return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding");
+  }
+
+  /**
+   * The client's body, read without blocking as it arrives; null when the request has none, or an
+   * empty one (sent as none: HttpClient then writes {@code Content-Length: 0} itself for POST, PUT
+   * and PATCH).
+   */
+  private ClientBody clientBody(
+      HttpServletRequest clientRequest, AsyncContext async, ProxyRoute route) throws IOException {
+    long length = clientRequest.getContentLengthLong();
+    if (!hasBody(clientRequest) || length == 0) {
+      return null;
+    }
+    ClientBody body =
+        new ClientBody(
+            clientRequest.getInputStream(),
+            async,
+            length,
+            route.timeouts().clientBody().toNanos(),
+            bodyTimeouts);
+    async.addListener(body);
+    return body;
   }
 
   /**

@@ -64,6 +64,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   private final ServletOutputStream out;
   private final URI target;
   private final Completion completion;
+  private final ClientBody body;
 
   private final ReentrantLock lock = new ReentrantLock();
   private UpstreamResponse upstream;
@@ -84,13 +85,15 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       HttpServletResponse clientResponse,
       ServletOutputStream out,
       URI target,
-      Completion completion) {
+      Completion completion,
+      ClientBody body) {
     this.async = async;
     this.clientRequest = clientRequest;
     this.clientResponse = clientResponse;
     this.out = out;
     this.target = target;
     this.completion = completion;
+    this.body = body;
   }
 
   // --- the upstream's side ----------------------------------------------------------------------
@@ -199,6 +202,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         headSet = true; // the error's own: the upstream's head, if any came, is dropped
         pendingLength = 0;
         byte[] error = ProxyFailures.answer(failure, target, clientResponse);
+        closeIfBodyUnread();
         if (error != null) {
           contentLength = error.length;
           append(ByteBuffer.wrap(error));
@@ -354,7 +358,10 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     }
     if (!headSet && upstream != null) {
       headSet = true;
-      if (ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT) {
+      boolean largeHead =
+          ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT;
+      closeIfBodyUnread();
+      if (largeHead) {
         sendHead();
       }
       if (!out.isReady()) {
@@ -417,6 +424,18 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     boolean refused = headRefused;
     headRefused = false;
     return refused;
+  }
+
+  /**
+   * A response that starts before the client's body has all arrived (the upstream answered early,
+   * or failed, or the gateway refused the request) closes the connection after it: to reuse the
+   * connection the container would first read the rest of the body, on a request thread (Tomcat
+   * does, blocking), so a client trickling it would hold that thread. Called with the lock held.
+   */
+  private void closeIfBodyUnread() {
+    if (body != null && !body.complete()) {
+      clientResponse.setHeader("Connection", "close");
+    }
   }
 
   private void clientGone(Throwable cause) {

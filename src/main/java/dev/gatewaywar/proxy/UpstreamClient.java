@@ -11,11 +11,11 @@ import dev.gatewaywar.proxy.internal.ApacheUpstreamClient;
 public interface UpstreamClient extends AutoCloseable {
 
   /**
-   * Starts the exchange and returns once the request is on its way: at once for a request without a
-   * body, after the client's body has been handed on (streamed, blocking the caller while the
-   * upstream is slower than the client) for one with a body. Everything after that, the answer or a
-   * failure classified as unreachable, timed out, protocol failure or the client's body failing
-   * mid-upload, reaches {@code handler}.
+   * Starts the exchange and returns at once, without waiting for the upstream or the client: a
+   * request with a body is sent once its body has begun ({@link RequestBody#start}), so no pooled
+   * connection waits for a client that has sent nothing yet. Everything after that, the answer or a
+   * failure classified as unreachable, timed out, protocol failure, the client's body failing or
+   * stalling, or the client over its share of the upstream's connections, reaches {@code handler}.
    */
   void send(UpstreamRequest request, UpstreamHandler handler);
 

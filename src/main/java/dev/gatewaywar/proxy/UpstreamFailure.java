@@ -15,10 +15,17 @@ public enum UpstreamFailure {
    * {@code max_connections}) stayed busy for {@code timeouts.connect}: 503.
    */
   POOL_EXHAUSTED(GatewayError.SERVICE_UNAVAILABLE),
+  /**
+   * The client's address already has {@code upstream.max_connections_per_client} requests in flight
+   * to this upstream: 503 for this one, at once, while other clients are served.
+   */
+  CLIENT_SHARE_EXHAUSTED(GatewayError.SERVICE_UNAVAILABLE),
   /** Any other I/O or protocol failure on the upstream side: 502. */
   PROTOCOL(GatewayError.BAD_GATEWAY),
   /** The client's side failed (it went away mid-upload): nobody is left to answer. */
-  CLIENT_ABORTED(GatewayError.BAD_REQUEST);
+  CLIENT_ABORTED(GatewayError.BAD_REQUEST),
+  /** The client sent no byte of its body for {@code timeouts.client_body}: 408. */
+  CLIENT_BODY_TIMEOUT(GatewayError.REQUEST_TIMEOUT);
 
   private final GatewayError error;
 

@@ -1,7 +1,6 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.config.TimeoutsConfig;
-import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -13,14 +12,15 @@ import java.util.Map;
  * @param uri the full upstream URI, percent-encoding as the client sent it
  * @param headers end-to-end headers in order (name, value); no {@code Content-Length} or {@code
  *     Transfer-Encoding}: the body's framing is the client's business
- * @param body the client's body stream, or null when the request has none
- * @param contentLength the body's length, or -1 when unknown (sent chunked)
+ * @param body the client's body, or null when the request has none (or an empty one)
+ * @param client the client's address ({@code ClientAddress}), whose requests in flight to one
+ *     upstream are limited to {@code upstream.max_connections_per_client}
  * @param timeouts connect and read timeouts
  */
 public record UpstreamRequest(
     String method,
     URI uri,
     List<Map.Entry<String, String>> headers,
-    InputStream body,
-    long contentLength,
+    RequestBody body,
+    String client,
     TimeoutsConfig timeouts) {}

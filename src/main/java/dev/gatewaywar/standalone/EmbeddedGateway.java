@@ -21,11 +21,12 @@ import org.apache.coyote.http11.Http11NioProtocol;
  *
  * <p>Requests run on virtual threads when the JVM has them (Java 21+), else on Tomcat's pool of 200
  * platform threads. The proxy itself holds no thread while an upstream answers (it is asynchronous:
- * README, Performance), so 2,000 requests held by a slow upstream cost no threads either way; what
- * still holds a request thread is the client's upload being copied and middleware that waits (the
- * Redis rate limiter, a JWKS or introspection call), and there virtual threads keep a slow client
- * or backend from taking the whole pool. The system property {@value #THREADS_PROPERTY} ({@code
- * auto}, {@code virtual} or {@code platform}) overrides the choice.
+ * README, Performance), so 2,000 requests held by a slow upstream cost no threads either way, and
+ * neither does a client's upload (read with non-blocking input as it arrives); what still holds a
+ * request thread is middleware that waits (the Redis rate limiter, a JWKS or introspection call),
+ * and there virtual threads keep a slow backend from taking the whole pool. The system property
+ * {@value #THREADS_PROPERTY} ({@code auto}, {@code virtual} or {@code platform}) overrides the
+ * choice.
  */
 public final class EmbeddedGateway implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(EmbeddedGateway.class.getName());

@@ -821,6 +821,69 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clientBodyTimeoutIsReadGloballyAndPerRoute() throws ConfigException {
+    GatewayConfig c =
+        load(
+            """
+            timeouts:
+              client_body: 10s
+            routes:
+              - path: /upload
+                target: http://a
+                timeouts:
+                  client_body: 2m
+              - path: /plain
+                target: http://b
+            """);
+
+    assertEquals(Duration.ofSeconds(10), c.timeouts().clientBody());
+    assertEquals(Duration.ofMinutes(2), c.timeoutsFor(c.routes().get(0)).clientBody());
+    assertEquals(Duration.ofSeconds(10), c.timeoutsFor(c.routes().get(1)).clientBody());
+    assertEquals(TimeoutsConfig.DEFAULT_READ, c.timeoutsFor(c.routes().get(0)).read());
+  }
+
+  @Test
+  void clientBodyTimeoutDefaultsToAMinute() throws ConfigException {
+    assertEquals(Duration.ofSeconds(60), load("timeouts:\n  read: 5s\n").timeouts().clientBody());
+  }
+
+  @Test
+  void misspeltClientBodyTimeoutIsReported() {
+    assertProblem(
+        onlyProblem("routes:\n  - path: /a\n    target: http://a\n    timeouts:\n      body: 5s\n"),
+        5,
+        "routes[0].timeouts.body",
+        "unknown key");
+    assertProblem(
+        onlyProblem("timeouts:\n  client_body: 0s\n"),
+        2,
+        "timeouts.client_body",
+        "longer than zero");
+  }
+
+  @Test
+  void perClientShareIsAQuarterOfThePerRoutePoolUnlessSet() throws ConfigException {
+    assertEquals(128, UpstreamConfig.DEFAULT.maxConnectionsPerClient());
+    assertEquals(
+        25,
+        load("upstream:\n  max_connections_per_route: 100\n").upstream().maxConnectionsPerClient());
+    assertEquals(
+        1,
+        load("upstream:\n  max_connections_per_route: 3\n").upstream().maxConnectionsPerClient());
+    assertEquals(
+        7,
+        load("upstream:\n  max_connections_per_client: 7\n").upstream().maxConnectionsPerClient());
+  }
+
+  @Test
+  void perClientShareBelowOneIsReported() {
+    assertProblem(
+        onlyProblem("upstream:\n  max_connections_per_client: 0\n"),
+        2,
+        "upstream.max_connections_per_client");
+  }
+
+  @Test
   void routeTimeoutsInheritDefaultsWhenThereIsNoGlobalBlock() throws ConfigException {
     GatewayConfig c =
         load("routes:\n  - path: /a\n    target: http://a\n    timeouts:\n      connect: 1s\n");

@@ -3,12 +3,15 @@ package dev.gatewaywar.proxy.internal;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.UpstreamClient;
+import dev.gatewaywar.proxy.UpstreamException;
 import dev.gatewaywar.proxy.UpstreamFailure;
 import dev.gatewaywar.proxy.UpstreamHandler;
 import dev.gatewaywar.proxy.UpstreamRequest;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +51,9 @@ import org.apache.hc.core5.util.Timeout;
  * <p>Waiting for a pooled connection is bounded by the route's connect timeout (HttpClient's own
  * default is 3 minutes): when one upstream holds all its {@code max_connections_per_route}
  * connections, its further requests get a 503 after that time instead of hanging, and other
- * upstreams are unaffected.
+ * upstreams are unaffected. Within one upstream's pool, one client address has at most {@code
+ * max_connections_per_client} requests in flight ({@link ClientShares}); its next gets a 503 at
+ * once. A request with a body takes no connection before its body has begun.
  */
 public final class ApacheUpstreamClient implements UpstreamClient {
   private static final Logger LOG = Logger.getLogger(ApacheUpstreamClient.class.getName());
@@ -70,10 +75,17 @@ public final class ApacheUpstreamClient implements UpstreamClient {
   private final UpstreamThreads threads = new UpstreamThreads();
   private final CloseableHttpAsyncClient client;
 
+  /** Each client address's requests in flight per upstream. */
+  private final ClientShares shares;
+
+  private final int maxPerClient;
+
   /** One {@link RequestConfig} per route's timeouts, built on first use (routes are few). */
   private final Map<TimeoutsConfig, RequestConfig> requestConfigs = new ConcurrentHashMap<>();
 
   public ApacheUpstreamClient(UpstreamConfig config) {
+    this.maxPerClient = config.maxConnectionsPerClient();
+    this.shares = new ClientShares(maxPerClient);
     this.pool =
         PoolingAsyncClientConnectionManagerBuilder.create()
             .setMaxConnTotal(config.maxConnections())
@@ -148,32 +160,88 @@ public final class ApacheUpstreamClient implements UpstreamClient {
       proxyRequest.addHeader(h.getKey(), h.getValue());
       userAgent |= h.getKey().equalsIgnoreCase(HttpHeaders.USER_AGENT);
     }
-    // An empty body is sent as none: HttpClient then writes "Content-Length: 0" itself for POST,
-    // PUT and PATCH. A body of unknown length (-1) goes chunked; a known one keeps its length.
-    // The entity has no Content-Type of its own: the client's header, copied above, is the one.
-    ClientBodyProducer body =
-        request.body() != null && request.contentLength() != 0
-            ? new ClientBodyProducer(request.contentLength())
-            : null;
     HttpClientContext context = HttpClientContext.create();
     context.setRequestConfig(requestConfigs.computeIfAbsent(request.timeouts(), this::configFor));
     if (!userAgent) {
       context.setAttribute(NO_USER_AGENT, Boolean.TRUE);
+    }
+    // A body of unknown length goes chunked; a known one keeps its length. The entity has no
+    // Content-Type of its own: the client's header, copied above, is the one.
+    if (request.body() == null) {
+      execute(request, proxyRequest, null, context, handler);
+      return;
+    }
+    ClientBodyProducer body = new ClientBodyProducer(request.body());
+    // no pooled connection is taken for a body that has not begun: a client that sends its head
+    // and then trickles (or nothing) holds no upstream connection meanwhile
+    body.start(() -> execute(request, proxyRequest, body, context, handler));
+  }
+
+  /**
+   * Sends the request on a pooled connection, once its body (if any) has begun and unless its
+   * client already has its share of the upstream's connections.
+   */
+  private void execute(
+      UpstreamRequest request,
+      BasicHttpRequest proxyRequest,
+      ClientBodyProducer body,
+      HttpClientContext context,
+      UpstreamHandler handler) {
+    IOException clientFailure = body == null ? null : body.clientFailure();
+    if (clientFailure != null) {
+      handler.onFailure(
+          new UpstreamException(ClientBodyProducer.kindOf(clientFailure), clientFailure));
+      return;
+    }
+    ClientShares.Key share = new ClientShares.Key(upstreamOf(request.uri()), request.client());
+    if (!shares.tryAcquire(share)) {
+      if (body != null) {
+        body.release();
+      }
+      handler.onFailure(overShare(share));
+      return;
     }
     Exchange exchange =
         new Exchange(
             handler,
             body,
             housekeeping,
-            System.nanoTime() + request.timeouts().connect().toNanos());
+            System.nanoTime() + request.timeouts().connect().toNanos(),
+            () -> shares.release(share));
+    if (body != null) {
+      body.exchange(exchange);
+    }
     context.setAttribute(EXCHANGE, exchange);
     housekeeping.waiting(exchange);
-    exchange.started(
-        client.execute(
-            new BasicRequestProducer(proxyRequest, body), exchange, null, context, exchange));
-    if (body != null) {
-      body.copy(request.body(), exchange);
+    try {
+      exchange.started(
+          client.execute(
+              new BasicRequestProducer(proxyRequest, body), exchange, null, context, exchange));
+    } catch (RuntimeException e) {
+      // the client is closing: the exchange ends here, and gives its client's share back
+      exchange.failed(e);
     }
+  }
+
+  private UpstreamException overShare(ClientShares.Key share) {
+    return new UpstreamException(
+        UpstreamFailure.CLIENT_SHARE_EXHAUSTED,
+        new IOException(
+            "client "
+                + share.client()
+                + " has "
+                + maxPerClient
+                + " requests in flight to "
+                + share.upstream()));
+  }
+
+  /** {@code scheme://host:port}: what HttpClient pools connections by. */
+  private static String upstreamOf(URI uri) {
+    int port = uri.getPort();
+    if (port < 0) {
+      port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+    return uri.getScheme() + "://" + uri.getHost() + ":" + port;
   }
 
   private RequestConfig configFor(TimeoutsConfig timeouts) {
@@ -188,8 +256,9 @@ public final class ApacheUpstreamClient implements UpstreamClient {
   }
 
   static UpstreamFailure classify(Throwable e, ClientBodyProducer body) {
-    if (body != null && body.clientFailed()) {
-      return UpstreamFailure.CLIENT_ABORTED;
+    IOException clientFailure = body == null ? null : body.clientFailure();
+    if (clientFailure != null) {
+      return ClientBodyProducer.kindOf(clientFailure);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConnectionRequestTimeoutException || t instanceof DeadlineTimeoutException) {

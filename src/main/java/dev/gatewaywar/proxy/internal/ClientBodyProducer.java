@@ -1,103 +1,95 @@
 package dev.gatewaywar.proxy.internal;
 
+import dev.gatewaywar.proxy.ClientBodyTimeoutException;
+import dev.gatewaywar.proxy.RequestBody;
+import dev.gatewaywar.proxy.UpstreamFailure;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
-import org.apache.hc.core5.http.nio.support.classic.SharedOutputBuffer;
 
 /**
- * The client's request body as HttpClient's async side takes it: the request thread copies the
- * servlet's (blocking) input stream into a bounded shared buffer, which the I/O thread drains onto
- * the upstream connection. The request thread waits while the buffer is full, so a fast client
- * meets the upstream's pace and memory stays at one buffer per upload. No copy of the client's
- * Content-Type: the header itself was copied with the others.
+ * The client's request body as HttpClient's async side takes it: the I/O thread drains what the
+ * body has buffered onto the upstream connection whenever the connection has room ({@link
+ * #produce}), and the body asks for that ({@link DataStreamChannel#requestOutput()}) when bytes
+ * arrive. Nobody waits: back-pressure is the body's buffer, bounded on both sides. No copy of the
+ * client's Content-Type: the header itself was copied with the others.
  */
 final class ClientBodyProducer implements AsyncEntityProducer {
-  static final int BUFFER_SIZE = 64 * 1024;
-
-  private final SharedOutputBuffer buffer = new SharedOutputBuffer(BUFFER_SIZE);
-  private final long contentLength;
-  private volatile boolean clientFailed;
+  private final RequestBody body;
+  private final AtomicBoolean started = new AtomicBoolean();
   private volatile DataStreamChannel channel;
+  private volatile Exchange exchange;
+  private boolean completed;
 
-  /**
-   * @param contentLength the body's length, or -1 when unknown (sent chunked)
-   */
-  ClientBodyProducer(long contentLength) {
-    this.contentLength = contentLength;
+  ClientBodyProducer(RequestBody body) {
+    this.body = body;
   }
 
   /**
-   * Copies {@code client} to the upstream on the calling thread until its end, the client failing
-   * (the exchange is then cancelled and reported as the client's failure) or the exchange ending
-   * first (an upstream that answered early, or failed): then the rest is left unread.
+   * Starts reading the client's body: {@code first} runs once, when the body has its first bytes,
+   * its end or a failure (so no upstream connection is taken for a body that has not begun).
    */
-  void copy(InputStream client, Exchange exchange) {
-    byte[] chunk = new byte[BUFFER_SIZE];
-    try {
-      while (true) {
-        int n;
-        try {
-          n = client.read(chunk);
-        } catch (IOException e) {
-          // never "complete" a body the client did not finish: the exchange is cancelled instead
-          exchange.clientFailed();
-          return;
-        }
-        if (n < 0) {
-          break;
-        }
-        buffer.write(chunk, 0, n);
-        // the buffer keeps small pieces without telling the I/O thread: a client that streams
-        // (or stalls mid-body) must not have its bytes wait for the buffer to fill
-        DataStreamChannel c = channel;
-        if (c != null && buffer.hasData()) {
-          c.requestOutput();
-        }
-      }
-      buffer.writeCompleted();
-    } catch (IOException e) {
-      // the exchange ended before the body did (an upstream that answered early, or failed); its
-      // handler has heard how, and the rest of the body is left unread
+  void start(Runnable first) {
+    body.start(
+        () -> {
+          if (started.compareAndSet(false, true)) {
+            first.run();
+          } else {
+            more();
+          }
+        });
+  }
+
+  /** The exchange carrying this body, once it is executed. */
+  void exchange(Exchange exchange) {
+    this.exchange = exchange;
+  }
+
+  /** Why the client's side failed, or null. */
+  IOException clientFailure() {
+    return body.failure();
+  }
+
+  /** The failure kind of a body that failed: its client went away, or went silent. */
+  static UpstreamFailure kindOf(IOException clientFailure) {
+    return clientFailure instanceof ClientBodyTimeoutException
+        ? UpstreamFailure.CLIENT_BODY_TIMEOUT
+        : UpstreamFailure.CLIENT_ABORTED;
+  }
+
+  /** News from the body: bytes, its end, or its failure (which ends the exchange). */
+  private void more() {
+    Exchange e = exchange;
+    if (e != null && body.failure() != null) {
+      // an exchange still waiting for its connection ends here; one on the wire when produce()
+      // throws below, which makes HttpClient drop the connection: never a truncated body
+      e.clientFailed();
     }
-  }
-
-  boolean clientFailed() {
-    return clientFailed;
-  }
-
-  /**
-   * The client's body failed: the next {@link #produce} throws, which makes HttpClient drop the
-   * upstream connection, so the upstream never takes a truncated body for a whole one.
-   */
-  void fail() {
-    clientFailed = true;
-    buffer.abort();
     DataStreamChannel c = channel;
     if (c != null) {
       c.requestOutput();
     }
   }
 
-  /** The exchange ended: a copy still waiting for room stops. */
+  /** The exchange ended: reading the client stops. */
   void release() {
-    buffer.abort();
+    body.discard();
   }
 
   @Override
   public void produce(DataStreamChannel channel) throws IOException {
     this.channel = channel;
-    if (clientFailed) {
-      throw new IOException("the client's body failed mid-upload");
+    if (!completed && body.sendTo(channel::write)) {
+      completed = true;
+      channel.endStream();
     }
-    buffer.flush(channel);
   }
 
   @Override
   public int available() {
-    return buffer.length();
+    return body.available();
   }
 
   @Override
@@ -107,7 +99,7 @@ final class ClientBodyProducer implements AsyncEntityProducer {
 
   @Override
   public long getContentLength() {
-    return contentLength;
+    return body.length();
   }
 
   @Override
@@ -122,7 +114,7 @@ final class ClientBodyProducer implements AsyncEntityProducer {
 
   @Override
   public boolean isChunked() {
-    return contentLength < 0;
+    return body.length() < 0;
   }
 
   @Override

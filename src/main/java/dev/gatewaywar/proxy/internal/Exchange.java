@@ -40,7 +40,9 @@ final class Exchange
   private final ClientBodyProducer body;
   private final PoolHousekeeping housekeeping;
   private final long leaseDeadline;
+  private final Runnable onDone;
   private final AtomicBoolean finished = new AtomicBoolean();
+  private final AtomicBoolean done = new AtomicBoolean();
 
   private final ReentrantLock flow = new ReentrantLock();
   private boolean paused;
@@ -55,17 +57,21 @@ final class Exchange
   private long contentLength;
 
   /**
+   * @param body the client's body, or null
    * @param leaseDeadline when waiting for a pooled connection ends ({@link System#nanoTime})
+   * @param onDone runs once when the exchange is over, however it ended
    */
   Exchange(
       UpstreamHandler handler,
       ClientBodyProducer body,
       PoolHousekeeping housekeeping,
-      long leaseDeadline) {
+      long leaseDeadline,
+      Runnable onDone) {
     this.handler = handler;
     this.body = body;
     this.housekeeping = housekeeping;
     this.leaseDeadline = leaseDeadline;
+    this.onDone = onDone;
   }
 
   long leaseDeadline() {
@@ -252,12 +258,15 @@ final class Exchange
         // the connection is gone already
       }
     }
+    over();
     cancelExecution();
   }
 
-  /** The client's body failed mid-upload: the exchange ends, reported as the client's failure. */
+  /**
+   * The client's body failed (the client went away, or went silent): the exchange ends, reported as
+   * the client's failure.
+   */
   void clientFailed() {
-    body.fail();
     cancelExecution();
   }
 
@@ -277,7 +286,7 @@ final class Exchange
   }
 
   private void end() {
-    housekeeping.done(this);
+    over();
     if (finished.compareAndSet(false, true)) {
       guarded(handler::onEnd);
     }
@@ -285,14 +294,26 @@ final class Exchange
   }
 
   private void fail(Exception cause) {
-    housekeeping.done(this);
-    if (body != null) {
-      body.release();
-    }
+    over();
     if (finished.compareAndSet(false, true) && !aborted) {
       UpstreamException failure =
           new UpstreamException(ApacheUpstreamClient.classify(cause, body), cause);
       guarded(() -> handler.onFailure(failure));
+    }
+  }
+
+  /**
+   * The exchange is over, whichever way: no longer waiting for a connection, the client's body (an
+   * upstream that answered early, or failed, leaves the rest unread) and the exchange's share of
+   * the pool released.
+   */
+  private void over() {
+    housekeeping.done(this);
+    if (body != null) {
+      body.release();
+    }
+    if (done.compareAndSet(false, true)) {
+      onDone.run();
     }
   }
 

@@ -25,7 +25,8 @@ class ExchangeTest {
   private final PoolHousekeeping housekeeping =
       new PoolHousekeeping(() -> {}, 60_000, new UpstreamThreads());
   private final Answers handler = new Answers();
-  private final Exchange exchange = new Exchange(handler, null, housekeeping, Long.MAX_VALUE);
+  private final Exchange exchange =
+      new Exchange(handler, null, housekeeping, Long.MAX_VALUE, () -> {});
   private final Grants capacity = new Grants();
 
   @AfterEach

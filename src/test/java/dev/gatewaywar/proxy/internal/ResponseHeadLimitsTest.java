@@ -34,7 +34,7 @@ class ResponseHeadLimitsTest {
 
   /** 5 headers, lines of 200 characters, 600 characters of head in all. */
   private final ApacheUpstreamClient client =
-      new ApacheUpstreamClient(new UpstreamConfig(8, 8, Duration.ofSeconds(60), 5, 200, 600));
+      new ApacheUpstreamClient(new UpstreamConfig(8, 8, Duration.ofSeconds(60), 8, 5, 200, 600));
 
   private RawUpstream upstream;
 
@@ -102,7 +102,7 @@ class ResponseHeadLimitsTest {
     StatusWhenComplete handler = new StatusWhenComplete();
     client.send(
         new UpstreamRequest(
-            "GET", URI.create(upstream.url() + path), List.of(), null, -1, TIMEOUTS),
+            "GET", URI.create(upstream.url() + path), List.of(), null, "192.0.2.1", TIMEOUTS),
         handler);
     return handler.result.get(20, TimeUnit.SECONDS);
   }

@@ -1,0 +1,93 @@
+package dev.gatewaywar.proxy;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * Ends the request bodies whose client has sent nothing for their route's {@code
+ * timeouts.client_body}: one thread looks at the bodies being read every {@link #SWEEP_MILLIS}, so
+ * a timeout is honoured to within that. A body whose reading is paused because the upstream is
+ * slower than the client is not idle on the client's account and does not time out. The set holds
+ * only bodies being read: a body leaves it at its end, failure or discard.
+ */
+public final class ClientBodyTimeouts implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ClientBodyTimeouts.class.getName());
+  static final long SWEEP_MILLIS = 100;
+
+  private final Set<ClientBody> reading = ConcurrentHashMap.newKeySet();
+  private final LongSupplier nanoTime;
+  private final ScheduledExecutorService sweeper;
+
+  /**
+   * @param sweeper runs {@link #sweep} every {@link #SWEEP_MILLIS}; null: the caller sweeps
+   */
+  ClientBodyTimeouts(LongSupplier nanoTime, ScheduledExecutorService sweeper) {
+    this.nanoTime = nanoTime;
+    this.sweeper = sweeper;
+    if (sweeper != null) {
+      sweeper.scheduleWithFixedDelay(
+          this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Starts the sweeping thread; {@link #close} ends it. */
+  public static ClientBodyTimeouts start() {
+    return new ClientBodyTimeouts(
+        System::nanoTime,
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gateway-client-body-timeouts");
+              t.setDaemon(true);
+              return t;
+            }));
+  }
+
+  long now() {
+    return nanoTime.getAsLong();
+  }
+
+  void watch(ClientBody body) {
+    reading.add(body);
+  }
+
+  void forget(ClientBody body) {
+    reading.remove(body);
+  }
+
+  /** Number of bodies being watched. */
+  int watched() {
+    return reading.size();
+  }
+
+  void sweep() {
+    long now = nanoTime.getAsLong();
+    for (ClientBody body : reading) {
+      body.expireIfIdle(now);
+    }
+  }
+
+  /** Stops the sweeping thread and waits (5 s at most) for it to end. */
+  @Override
+  public void close() {
+    if (sweeper == null) {
+      return;
+    }
+    sweeper.shutdownNow();
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (!sweeper.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warning("client body timeouts thread still running 5 s after close");
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,280 @@
+package dev.gatewaywar.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The client's body between the container's non-blocking input and the upstream client, with a
+ * scripted input stream and a clock the test moves: no real time passes.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClientBodyTest {
+  private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(60);
+
+  private long now = 1_000;
+  private final ClientBodyTimeouts timeouts = new ClientBodyTimeouts(() -> now, null);
+  private final ScriptedInput in = new ScriptedInput();
+  private final List<Runnable> resumed = new ArrayList<>();
+  private int readyCalls;
+
+  private ClientBody body(long length) {
+    ClientBody body = new ClientBody(in, asyncStarting(resumed), length, TIMEOUT, timeouts);
+    body.start(() -> readyCalls++);
+    return body;
+  }
+
+  @Test
+  void bytesAreReadWhenTheContainerSaysTheyAreThere() throws Exception {
+    ClientBody body = body(-1);
+    assertSame(body, in.listener, "non-blocking input: the body is the read listener");
+    assertEquals(0, body.available());
+
+    in.arrive("hello");
+    body.onDataAvailable();
+
+    assertEquals(1, readyCalls, "the upstream client hears of the first bytes");
+    Drain out = new Drain(Integer.MAX_VALUE);
+    assertFalse(body.sendTo(out), "not ended yet");
+    assertEquals("hello", out.text());
+    in.finish();
+    body.onAllDataRead();
+    assertTrue(body.sendTo(out));
+  }
+
+  @Test
+  void aFullBufferStopsReadingTheClientUntilTheUpstreamTookHalf() throws Exception {
+    ClientBody body = body(10_000_000);
+    in.arrive(new byte[1_000_000]); // a fast client: far more than the buffer waiting
+
+    body.onDataAvailable();
+
+    assertEquals(
+        ClientBody.MAX_BUFFER, body.available(), "bounded: the rest stays with the client");
+    assertEquals(1_000_000 - ClientBody.MAX_BUFFER, in.waiting());
+    body.sendTo(new Drain(ClientBody.MAX_BUFFER / 4));
+    assertEquals(List.of(), resumed, "a quarter taken: still no room worth a read");
+
+    body.sendTo(new Drain(ClientBody.MAX_BUFFER / 4));
+
+    assertEquals(1, resumed.size(), "reading resumes on a container thread");
+    resumed.get(0).run();
+    assertEquals(ClientBody.MAX_BUFFER, body.available());
+  }
+
+  @Test
+  void aSilentClientTimesOut() throws Exception {
+    ClientBody body = body(100);
+    in.arrive("abc");
+    body.onDataAvailable();
+    now += TIMEOUT - 1;
+    timeouts.sweep();
+    assertNull(body.failure(), "silent for just under the timeout");
+
+    now += 1;
+    timeouts.sweep();
+
+    assertInstanceOf(ClientBodyTimeoutException.class, body.failure());
+    assertEquals(2, readyCalls, "the upstream client hears of the failure");
+    assertThrows(ClientBodyTimeoutException.class, () -> body.sendTo(new Drain(100)));
+    assertEquals(0, timeouts.watched(), "a failed body is no longer watched");
+  }
+
+  @Test
+  void aClientThatNeverStartsItsBodyTimesOut() {
+    ClientBody body = body(100);
+    now += TIMEOUT;
+
+    timeouts.sweep();
+
+    assertInstanceOf(ClientBodyTimeoutException.class, body.failure());
+    assertEquals(1, readyCalls);
+  }
+
+  @Test
+  void aBodyWaitingForTheUpstreamDoesNotTimeOut() throws Exception {
+    ClientBody body = body(10_000_000);
+    in.arrive(new byte[1_000_000]);
+    body.onDataAvailable(); // the buffer is full: the upstream is the slow one
+
+    now += 10 * TIMEOUT;
+    timeouts.sweep();
+    assertNull(body.failure());
+
+    body.sendTo(new Drain(Integer.MAX_VALUE));
+    now += TIMEOUT - 1;
+    timeouts.sweep();
+    assertNull(body.failure(), "the clock restarts when reading resumes");
+  }
+
+  @Test
+  void aClientGoingAwayFailsTheBody() {
+    ClientBody body = body(100);
+    in.arrive("ab");
+    body.onDataAvailable();
+
+    body.onError(new IOException("connection reset"));
+
+    IOException e = assertThrows(IOException.class, () -> body.sendTo(new Drain(100)));
+    assertEquals("connection reset", e.getMessage());
+    assertEquals(0, timeouts.watched());
+  }
+
+  @Test
+  void aDiscardedBodyIsNotReadFurther() {
+    ClientBody body = body(100);
+    body.discard();
+    in.arrive("late");
+
+    body.onDataAvailable();
+
+    assertEquals(4, in.waiting(), "left unread");
+    assertEquals(0, readyCalls);
+    assertEquals(0, timeouts.watched());
+  }
+
+  @Test
+  void aTricklingClientCostsASmallBufferWhateverLengthItDeclares() {
+    ClientBody body = body(ClientBody.MAX_BUFFER - 1);
+    in.arrive("x");
+
+    body.onDataAvailable();
+
+    assertEquals(ClientBody.FIRST_BUFFER, body.bufferSize());
+  }
+
+  @Test
+  void theBufferGrowsOnlyWhileTheClientIsAhead() {
+    ClientBody body = body(-1);
+    in.arrive(new byte[1_000_000]);
+
+    body.onDataAvailable();
+
+    assertEquals(ClientBody.MAX_BUFFER, body.bufferSize());
+  }
+
+  @Test
+  void aSmallBodyOfKnownLengthGetsABufferOfItsSize() throws Exception {
+    ClientBody body = body(5);
+    in.arrive("12345");
+    in.finish();
+
+    body.onDataAvailable();
+
+    assertEquals(6, body.available(), "five bytes and the end");
+    Drain out = new Drain(Integer.MAX_VALUE);
+    assertTrue(body.sendTo(out));
+    assertEquals("12345", out.text());
+  }
+
+  /** An AsyncContext whose start(Runnable) queues the runnable for the test to run. */
+  private static AsyncContext asyncStarting(List<Runnable> started) {
+    return (AsyncContext)
+        Proxy.newProxyInstance(
+            AsyncContext.class.getClassLoader(),
+            new Class<?>[] {AsyncContext.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("start")) {
+                started.add((Runnable) args[0]);
+                return null;
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
+  }
+
+  /** A connection that takes {@code room} bytes in all, then has no room. */
+  private static final class Drain implements RequestBody.Sink {
+    private int room;
+    private final ByteArrayOutputStream got = new ByteArrayOutputStream();
+
+    Drain(int room) {
+      this.room = room;
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      int n = Math.min(room, src.remaining());
+      byte[] b = new byte[n];
+      src.get(b);
+      got.write(b, 0, n);
+      room -= n;
+      return n;
+    }
+
+    String text() {
+      return got.toString(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** Non-blocking input with what the test made arrive; ready while anything is waiting. */
+  private static final class ScriptedInput extends ServletInputStream {
+    private final ByteArrayOutputStream arrived = new ByteArrayOutputStream();
+    private int taken;
+    private boolean finished;
+    ReadListener listener;
+
+    void arrive(String text) {
+      arrive(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    void arrive(byte[] bytes) {
+      arrived.writeBytes(bytes);
+    }
+
+    void finish() {
+      finished = true;
+    }
+
+    int waiting() {
+      return arrived.size() - taken;
+    }
+
+    @Override
+    public boolean isFinished() {
+      return finished && waiting() == 0;
+    }
+
+    @Override
+    public boolean isReady() {
+      return waiting() > 0;
+    }
+
+    @Override
+    public void setReadListener(ReadListener readListener) {
+      listener = readListener;
+    }
+
+    @Override
+    public int read() {
+      throw new UnsupportedOperationException("reads arrays");
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (!isReady()) {
+        throw new IllegalStateException("read while not ready");
+      }
+      int n = Math.min(len, waiting());
+      System.arraycopy(arrived.toByteArray(), taken, b, off, n);
+      taken += n;
+      return n;
+    }
+  }
+}
