@@ -76,6 +76,7 @@ final class GatewayRuntime implements AutoCloseable {
     List<Filter> all = new ArrayList<>();
     List<Router.Route<CompiledRoute>> routes = new ArrayList<>();
     List<ConfigProblem> problems = new ArrayList<>();
+    OwnedHeaders owned = OwnedHeaders.of(config);
     for (RouteConfig route : config.routes()) {
       Filter[] chain = new Filter[route.middleware().size()];
       for (int i = 0; i < chain.length; i++) {
@@ -98,11 +99,7 @@ final class GatewayRuntime implements AutoCloseable {
         }
       }
       ProxyRoute proxy =
-          new ProxyRoute(
-              route.target(),
-              route.preserveHost(),
-              config.timeoutsFor(route),
-              OwnedHeaders.of(route, config.server()));
+          new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route), owned);
       routes.add(
           new Router.Route<>(
               PathPattern.parse(route.path()),

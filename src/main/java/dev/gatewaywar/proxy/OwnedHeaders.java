@@ -1,7 +1,7 @@
 package dev.gatewaywar.proxy;
 
+import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
-import dev.gatewaywar.config.ServerConfig;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +15,10 @@ import java.util.Set;
  * unless {@code server.underscores_in_headers} is true, every name with an underscore (nginx's
  * {@code underscores_in_headers off}).
  *
- * <p>Built once per route and reached through its {@link ProxyRoute}. A route owns the claim
- * headers it forwards: on a route without {@code auth} a client's {@code X-User-Id} passes through,
- * as any other header does, since there the gateway vouches for nothing.
+ * <p>Built once per configuration and reached through each {@link ProxyRoute}. The claim headers
+ * any route forwards are owned on every route: an upstream that trusts {@code X-User-Id} from its
+ * {@code auth} route is often reached through an open route too, and must not get a client's {@code
+ * X-User-Id} there.
  */
 public final class OwnedHeaders {
   /** Written by the proxy on every request; the client's values are never passed through. */
@@ -52,9 +53,13 @@ public final class OwnedHeaders {
     return new OwnedHeaders(names, underscoresAllowed);
   }
 
-  /** The names {@code route} owns: {@link #FORWARDED} and its forwarded claim headers. */
-  public static OwnedHeaders of(RouteConfig route, ServerConfig server) {
-    return of(route.auth().forwardClaims().values(), server.underscoresInHeaders());
+  /** The names a configuration owns: {@link #FORWARDED} and every route's claim headers. */
+  public static OwnedHeaders of(GatewayConfig config) {
+    Set<String> claimHeaders = new LinkedHashSet<>();
+    for (RouteConfig route : config.routes()) {
+      claimHeaders.addAll(route.auth().forwardClaims().values());
+    }
+    return of(claimHeaders, config.server().underscoresInHeaders());
   }
 
   /** Whether a client's header of this name is dropped instead of forwarded. */
