@@ -1,6 +1,9 @@
 package dev.gatewaywar.proxy;
 
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,6 +46,26 @@ public final class HopByHopHeaders {
     HopByHopHeaders h = STANDARD;
     for (String value : connectionValues) {
       h = h.with(value);
+    }
+    return h;
+  }
+
+  /** The hop-by-hop set of a request, given its {@code Connection} header values. */
+  public static HopByHopHeaders of(Enumeration<String> connectionValues) {
+    HopByHopHeaders h = STANDARD;
+    while (connectionValues.hasMoreElements()) {
+      h = h.with(connectionValues.nextElement());
+    }
+    return h;
+  }
+
+  /** The hop-by-hop set of a message whose headers are {@code headers}, in any case. */
+  public static HopByHopHeaders ofHeaders(List<Map.Entry<String, String>> headers) {
+    HopByHopHeaders h = STANDARD;
+    for (Map.Entry<String, String> header : headers) {
+      if (header.getKey().equalsIgnoreCase("Connection")) {
+        h = h.with(header.getValue());
+      }
     }
     return h;
   }

@@ -24,9 +24,10 @@ import java.util.Map;
 /**
  * The end of every route's chain: sends the client's request to the route's upstream and streams
  * the answer back. Reads as one sequence of small steps, as Jetty's proxy servlet does: rewrite the
- * target, copy request headers, add forwarded headers, send, copy response headers, stream the
- * body. The four parties are named {@code clientRequest}, {@code proxyRequest}, {@code
- * upstreamResponse} and {@code clientResponse} throughout.
+ * target, copy request headers, add forwarded headers, send; the response side (copy the response
+ * head, stream the body) is {@link ResponseRelay}'s. The four parties are named {@code
+ * clientRequest}, {@code proxyRequest}, {@code upstreamResponse} and {@code clientResponse}
+ * throughout.
  */
 public final class ProxyServlet extends HttpServlet {
   /**
@@ -115,10 +116,7 @@ public final class ProxyServlet extends HttpServlet {
    */
   static List<Map.Entry<String, String>> requestHeaders(
       ProxyRoute route, HttpServletRequest clientRequest) {
-    HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
-    for (Enumeration<String> c = clientRequest.getHeaders("Connection"); c.hasMoreElements(); ) {
-      hopByHop = hopByHop.with(c.nextElement());
-    }
+    HopByHopHeaders hopByHop = HopByHopHeaders.of(clientRequest.getHeaders("Connection"));
     OwnedHeaders owned = route.ownedHeaders();
     List<Map.Entry<String, String>> headers = new ArrayList<>(16);
     for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
@@ -200,36 +198,6 @@ public final class ProxyServlet extends HttpServlet {
   private static boolean hasBody(HttpServletRequest clientRequest) {
     return clientRequest.getContentLengthLong() >= 0
         || clientRequest.getHeader("Transfer-Encoding") != null;
-  }
-
-  /**
-   * Copies the upstream's status and end-to-end headers to the client's response; {@code
-   * contentLength} is the upstream's framing, {@link UpstreamResponse#contentLength} (-1: none).
-   *
-   * @return the characters of the names and values copied
-   */
-  static int copyResponseHead(
-      UpstreamResponse upstreamResponse, long contentLength, HttpServletResponse clientResponse) {
-    clientResponse.setStatus(upstreamResponse.status());
-    int size = 0;
-    List<Map.Entry<String, String>> headers = upstreamResponse.headers();
-    HopByHopHeaders hopByHop = HopByHopHeaders.of(List.of());
-    for (Map.Entry<String, String> h : headers) {
-      if (h.getKey().equalsIgnoreCase("Connection")) {
-        hopByHop = hopByHop.with(h.getValue());
-      }
-    }
-    for (Map.Entry<String, String> h : headers) {
-      String name = h.getKey();
-      if (!hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length")) {
-        clientResponse.addHeader(name, h.getValue());
-        size += name.length() + h.getValue().length();
-      }
-    }
-    if (contentLength >= 0) {
-      clientResponse.setContentLengthLong(contentLength);
-    }
-    return size;
   }
 
   private static void writeContainerError(HttpServletRequest request, HttpServletResponse response)

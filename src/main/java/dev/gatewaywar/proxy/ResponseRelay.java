@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -358,8 +360,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     }
     if (!headSet && upstream != null) {
       headSet = true;
-      boolean largeHead =
-          ProxyServlet.copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT;
+      boolean largeHead = copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT;
       closeIfBodyUnread();
       if (largeHead) {
         sendHead();
@@ -424,6 +425,31 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     boolean refused = headRefused;
     headRefused = false;
     return refused;
+  }
+
+  /**
+   * Copies the upstream's status and end-to-end headers to the client's response; {@code
+   * contentLength} is the upstream's framing, {@link UpstreamResponse#contentLength} (-1: none).
+   *
+   * @return the characters of the names and values copied
+   */
+  private static int copyResponseHead(
+      UpstreamResponse upstreamResponse, long contentLength, HttpServletResponse clientResponse) {
+    clientResponse.setStatus(upstreamResponse.status());
+    int size = 0;
+    List<Map.Entry<String, String>> headers = upstreamResponse.headers();
+    HopByHopHeaders hopByHop = HopByHopHeaders.ofHeaders(headers);
+    for (Map.Entry<String, String> h : headers) {
+      String name = h.getKey();
+      if (!hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length")) {
+        clientResponse.addHeader(name, h.getValue());
+        size += name.length() + h.getValue().length();
+      }
+    }
+    if (contentLength >= 0) {
+      clientResponse.setContentLengthLong(contentLength);
+    }
+    return size;
   }
 
   /**

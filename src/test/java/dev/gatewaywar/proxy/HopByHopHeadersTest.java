@@ -3,7 +3,9 @@ package dev.gatewaywar.proxy;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -83,5 +85,28 @@ class HopByHopHeadersTest {
 
     assertFalse(h.contains(""));
     assertFalse(h.contains("Content-Type"));
+  }
+
+  @Test
+  void aResponsesConnectionHeadersAreFoundInAnyCase() {
+    HopByHopHeaders h =
+        HopByHopHeaders.ofHeaders(
+            List.of(
+                Map.entry("connection", "X-Secret-Hop"),
+                Map.entry("X-Kept", "1"),
+                Map.entry("CONNECTION", "keep-alive, X-Other-Hop")));
+
+    assertTrue(h.contains("X-Secret-Hop"));
+    assertTrue(h.contains("x-other-hop"));
+    assertFalse(h.contains("X-Kept"));
+  }
+
+  @Test
+  void aRequestsConnectionValuesAreReadFromTheirEnumeration() {
+    HopByHopHeaders h = HopByHopHeaders.of(Collections.enumeration(List.of("X-A", "close, X-B")));
+
+    assertTrue(h.contains("x-a"));
+    assertTrue(h.contains("X-B"));
+    assertFalse(h.contains("X-C"));
   }
 }
