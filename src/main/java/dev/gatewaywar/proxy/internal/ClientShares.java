@@ -12,8 +12,40 @@ final class ClientShares {
   private final int limit;
   private final ConcurrentHashMap<Key, Integer> inFlight = new ConcurrentHashMap<>();
 
-  /** One client's requests to one upstream ({@code scheme://host:port}). */
-  record Key(String upstream, String client) {}
+  /**
+   * One client's requests to one upstream ({@code scheme://host:port}). A class with its own {@code
+   * equals} and {@code hashCode}, not a record: a record's are linked through the JDK's shared
+   * {@code ObjectMethods} handles, which on Java 17 to 19 keep the last record class they served
+   * (see RecordMethodCaches), and an exchange ending on an upstream thread while the webapp stops
+   * could leave this class there, pinning the undeployed webapp.
+   */
+  static final class Key {
+    private final String upstream;
+    private final String client;
+
+    Key(String upstream, String client) {
+      this.upstream = upstream;
+      this.client = client;
+    }
+
+    String upstream() {
+      return upstream;
+    }
+
+    String client() {
+      return client;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && upstream.equals(k.upstream) && client.equals(k.client);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * upstream.hashCode() + client.hashCode();
+    }
+  }
 
   ClientShares(int limit) {
     this.limit = limit;
