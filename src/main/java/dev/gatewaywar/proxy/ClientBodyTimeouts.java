@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -24,11 +25,25 @@ public final class ClientBodyTimeouts implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
 
   /**
+   * The sweeper's thread, joined at close: an executor counts as terminated just before its thread
+   * ends, and a container looking for threads the webapp left running looks right after.
+   */
+  private final AtomicReference<Thread> sweeperThread;
+
+  /**
    * @param sweeper runs {@link #sweep} every {@link #SWEEP_MILLIS}; null: the caller sweeps
    */
   ClientBodyTimeouts(LongSupplier nanoTime, ScheduledExecutorService sweeper) {
+    this(nanoTime, sweeper, new AtomicReference<>());
+  }
+
+  private ClientBodyTimeouts(
+      LongSupplier nanoTime,
+      ScheduledExecutorService sweeper,
+      AtomicReference<Thread> sweeperThread) {
     this.nanoTime = nanoTime;
     this.sweeper = sweeper;
+    this.sweeperThread = sweeperThread;
     if (sweeper != null) {
       sweeper.scheduleWithFixedDelay(
           this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
@@ -37,14 +52,17 @@ public final class ClientBodyTimeouts implements AutoCloseable {
 
   /** Starts the sweeping thread; {@link #close} ends it. */
   public static ClientBodyTimeouts start() {
+    AtomicReference<Thread> thread = new AtomicReference<>();
     return new ClientBodyTimeouts(
         System::nanoTime,
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "gateway-client-body-timeouts");
               t.setDaemon(true);
+              thread.set(t);
               return t;
-            }));
+            }),
+        thread);
   }
 
   long now() {
@@ -71,6 +89,14 @@ public final class ClientBodyTimeouts implements AutoCloseable {
     }
   }
 
+  private static boolean joined(Thread t) throws InterruptedException {
+    if (t != null) {
+      t.join(5_000);
+      return !t.isAlive();
+    }
+    return true;
+  }
+
   /** Stops the sweeping thread and waits (5 s at most) for it to end. */
   @Override
   public void close() {
@@ -80,7 +106,8 @@ public final class ClientBodyTimeouts implements AutoCloseable {
     sweeper.shutdownNow();
     boolean interrupted = Thread.interrupted();
     try {
-      if (!sweeper.awaitTermination(5, TimeUnit.SECONDS)) {
+      Thread t = sweeperThread.get();
+      if (!sweeper.awaitTermination(5, TimeUnit.SECONDS) || !joined(t)) {
         LOG.warning("client body timeouts thread still running 5 s after close");
       }
     } catch (InterruptedException e) {
