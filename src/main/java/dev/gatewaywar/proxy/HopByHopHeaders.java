@@ -1,5 +1,7 @@
 package dev.gatewaywar.proxy;
 
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
@@ -42,12 +44,8 @@ public final class HopByHopHeaders {
    *
    * @param connectionValues the values of the message's {@code Connection} headers (may be empty)
    */
-  public static HopByHopHeaders of(Iterable<String> connectionValues) {
-    HopByHopHeaders h = STANDARD;
-    for (String value : connectionValues) {
-      h = h.with(value);
-    }
-    return h;
+  public static HopByHopHeaders of(Collection<String> connectionValues) {
+    return of(Collections.enumeration(connectionValues));
   }
 
   /** The hop-by-hop set of a request, given its {@code Connection} header values. */
