@@ -1,5 +1,9 @@
 package dev.gatewaywar;
 
+import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.ErrorResponses;
+import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.routing.BadPathException;

@@ -1,5 +1,7 @@
 package dev.gatewaywar;
 
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.clientaddress.TrustedProxies;
 import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigProblem;

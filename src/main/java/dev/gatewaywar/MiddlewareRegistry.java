@@ -1,7 +1,8 @@
 package dev.gatewaywar;
 
+import dev.gatewaywar.api.Claims;
+import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
-import dev.gatewaywar.auth.Claims;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.gateway.RequestIdMiddleware;
+import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.testing.FailingMiddleware;
 import dev.gatewaywar.testing.GatewayArchive;
 import dev.gatewaywar.testing.RawHttp;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Custom middleware as a user adds them: a jar in {@code WEB-INF/lib} with a {@code
- * META-INF/services/dev.gatewaywar.Middleware} file, named in the config. Uses the example in
+ * META-INF/services/dev.gatewaywar.api.Middleware} file, named in the config. Uses the example in
  * {@code examples/custom-middleware} itself.
  */
 @ExtendWith(ArquillianExtension.class)

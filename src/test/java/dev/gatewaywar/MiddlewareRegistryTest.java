@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.net.URL;

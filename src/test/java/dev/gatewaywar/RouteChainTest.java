@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.testing.Fakes;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

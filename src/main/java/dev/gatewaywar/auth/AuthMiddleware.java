@@ -1,8 +1,8 @@
 package dev.gatewaywar.auth;
 
-import dev.gatewaywar.Middleware;
-import dev.gatewaywar.MiddlewareContext;
-import dev.gatewaywar.SharedResources;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
+import dev.gatewaywar.api.SharedResources;
 import dev.gatewaywar.auth.internal.AuthFilter;
 import dev.gatewaywar.config.AuthConfig;
 import jakarta.servlet.Filter;

@@ -1,6 +1,6 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.Completion;
+import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;

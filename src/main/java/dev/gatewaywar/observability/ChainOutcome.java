@@ -1,7 +1,7 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.Completion;
-import dev.gatewaywar.GatewayException;
+import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.GatewayException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;

@@ -1,6 +1,6 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.proxy.UpstreamClient;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;

@@ -1,6 +1,6 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.Completion;
+import dev.gatewaywar.api.Completion;
 import java.util.Set;
 
 /** Label values from bounded sets, so a client cannot make up new series. */

@@ -1,7 +1,7 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.Completion;
-import dev.gatewaywar.GatewayException;
+import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.GatewayException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;

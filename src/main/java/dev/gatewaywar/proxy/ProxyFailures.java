@@ -1,6 +1,6 @@
 package dev.gatewaywar.proxy;
 
-import dev.gatewaywar.ErrorResponses;
+import dev.gatewaywar.api.ErrorResponses;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.gatewaywar.proxy;
 
-import dev.gatewaywar.Completion;
-import dev.gatewaywar.ErrorResponses;
-import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.ErrorResponses;
+import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.routing.RouteMatch;
 import jakarta.servlet.AsyncContext;

@@ -1,7 +1,7 @@
 package dev.gatewaywar.proxy;
 
-import dev.gatewaywar.Completion;
-import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.GatewayError;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;

@@ -1,6 +1,6 @@
 package dev.gatewaywar.proxy;
 
-import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.api.GatewayError;
 
 /** Why an upstream exchange failed, and what the client is told. */
 public enum UpstreamFailure {

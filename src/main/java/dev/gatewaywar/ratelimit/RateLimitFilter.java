@@ -1,7 +1,7 @@
 package dev.gatewaywar.ratelimit;
 
-import dev.gatewaywar.GatewayError;
-import dev.gatewaywar.GatewayException;
+import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.config.RateLimitConfig.OnBackendError;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -1,8 +1,8 @@
 package dev.gatewaywar.ratelimit;
 
-import dev.gatewaywar.Middleware;
-import dev.gatewaywar.MiddlewareContext;
-import dev.gatewaywar.SharedResources;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
+import dev.gatewaywar.api.SharedResources;
 import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.observability.GatewayMetrics;

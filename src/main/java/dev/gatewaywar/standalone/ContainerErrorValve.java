@@ -1,7 +1,7 @@
 package dev.gatewaywar.standalone;
 
-import dev.gatewaywar.ErrorResponses;
-import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.api.ErrorResponses;
+import dev.gatewaywar.api.GatewayError;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatewaywar.Middleware;
+import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.testing.ClaimsEchoMiddleware;
 import dev.gatewaywar.testing.GatewayArchive;
 import dev.gatewaywar.testing.RawHttp;

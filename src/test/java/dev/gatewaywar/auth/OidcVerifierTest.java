@@ -3,6 +3,7 @@ package dev.gatewaywar.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.testing.MutableClock;
 import dev.gatewaywar.testing.OidcServer;

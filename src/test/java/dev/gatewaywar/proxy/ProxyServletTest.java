@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatewaywar.Middleware;
+import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.testing.FreePortForArquillian;
 import dev.gatewaywar.testing.GatewayArchive;
 import dev.gatewaywar.testing.HoldAfterChainMiddleware;

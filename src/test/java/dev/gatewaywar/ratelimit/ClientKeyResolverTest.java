@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatewaywar.GatewayError;
-import dev.gatewaywar.GatewayException;
-import dev.gatewaywar.MiddlewareContext;
+import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayException;
+import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.config.GatewayConfig;

@@ -103,7 +103,7 @@ class StandaloneMainTest {
             "team=blue"));
 
     String token = out.toString(StandardCharsets.UTF_8).trim();
-    dev.gatewaywar.auth.Claims claims =
+    dev.gatewaywar.api.Claims claims =
         dev.gatewaywar.auth.TokenVerifier.of(
                 StandaloneMain.loader().load(file).auth(), java.time.Clock.systemUTC())
             .verify(token);

@@ -1,8 +1,8 @@
 package dev.gatewaywar.testing;
 
-import dev.gatewaywar.Middleware;
-import dev.gatewaywar.MiddlewareContext;
-import dev.gatewaywar.auth.Claims;
+import dev.gatewaywar.api.Claims;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 

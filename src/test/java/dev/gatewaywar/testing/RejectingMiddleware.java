@@ -1,9 +1,9 @@
 package dev.gatewaywar.testing;
 
-import dev.gatewaywar.GatewayError;
-import dev.gatewaywar.GatewayException;
-import dev.gatewaywar.Middleware;
-import dev.gatewaywar.MiddlewareContext;
+import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayException;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import jakarta.servlet.Filter;
 
 /**

@@ -1,7 +1,7 @@
 package dev.gatewaywar.testing;
 
-import dev.gatewaywar.Middleware;
-import dev.gatewaywar.MiddlewareContext;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -32,7 +32,7 @@ public final class WebappDir {
     for (Class<?> p : providers) {
       list.append(p.getName()).append('\n');
     }
-    Files.writeString(services.resolve("dev.gatewaywar.Middleware"), list);
+    Files.writeString(services.resolve("dev.gatewaywar.api.Middleware"), list);
     return dir;
   }
 }

@@ -1,8 +1,8 @@
 package dev.gatewaywar.auth.internal;
 
-import dev.gatewaywar.GatewayError;
-import dev.gatewaywar.GatewayException;
-import dev.gatewaywar.auth.Claims;
+import dev.gatewaywar.api.Claims;
+import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.auth.TokenVerifier;

@@ -1,6 +1,6 @@
 package dev.gatewaywar.auth.internal;
 
-import dev.gatewaywar.auth.Claims;
+import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.auth.TokenVerifier;

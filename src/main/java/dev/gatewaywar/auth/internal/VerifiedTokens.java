@@ -2,7 +2,7 @@ package dev.gatewaywar.auth.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.gatewaywar.auth.Claims;
+import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenVerifier;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package dev.gatewaywar.auth.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gatewaywar.auth.Claims;
+import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.auth.TokenVerifier;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatewaywar.GatewayError;
+import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.ClientBodyTimeoutException;

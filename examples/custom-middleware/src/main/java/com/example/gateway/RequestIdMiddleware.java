@@ -1,7 +1,7 @@
 package com.example.gateway;
 
-import dev.gatewaywar.Middleware;
-import dev.gatewaywar.MiddlewareContext;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.routing.RouteMatch;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

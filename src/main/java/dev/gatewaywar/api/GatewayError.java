@@ -1,4 +1,4 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 /**
  * Every response the gateway makes itself, as a typed cause: its status and the stable message

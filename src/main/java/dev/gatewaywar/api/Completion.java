@@ -1,4 +1,4 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 import jakarta.servlet.ServletRequest;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,11 +1,11 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 import jakarta.servlet.Filter;
 
 /**
  * A named middleware a route can list in its {@code middleware:}. The service-provider interface
  * for custom middleware: put a class implementing it in a jar under {@code WEB-INF/lib}, name it in
- * {@code META-INF/services/dev.gatewaywar.Middleware}, and routes can use {@link #name()}.
+ * {@code META-INF/services/dev.gatewaywar.api.Middleware}, and routes can use {@link #name()}.
  *
  * <p>{@link #create} is called once per route that lists the name, when the configuration is
  * loaded, never per request. The filter it returns is a plain {@link Filter}: the gateway calls

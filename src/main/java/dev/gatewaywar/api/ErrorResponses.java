@@ -1,4 +1,4 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,4 +1,4 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;

@@ -1,4 +1,4 @@
-package dev.gatewaywar;
+package dev.gatewaywar.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
