@@ -12,7 +12,6 @@ import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
-import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.routing.Router;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterConfig;
@@ -104,9 +103,7 @@ final class GatewayRuntime implements AutoCloseable {
           new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route), owned);
       routes.add(
           new Router.Route<>(
-              PathPattern.parse(route.path()),
-              route.methods(),
-              new CompiledRoute(route, chain, proxy)));
+              route.pattern(), route.methods(), new CompiledRoute(route, chain, proxy)));
     }
     BuiltInEndpoints endpoints =
         BuiltInEndpoints.of(

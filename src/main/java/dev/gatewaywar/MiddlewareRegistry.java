@@ -3,12 +3,14 @@ package dev.gatewaywar;
 import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
+import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import dev.gatewaywar.observability.TracingMiddleware;
 import dev.gatewaywar.ratelimit.RateLimitMiddleware;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +25,13 @@ import java.util.TreeSet;
 public final class MiddlewareRegistry implements MiddlewareCatalog {
 
   private final Map<String, Middleware> byName;
+  private final Map<String, ConfigBlock<?, ?>> blocks;
 
   private MiddlewareRegistry(Map<String, Middleware> byName) {
     this.byName = Map.copyOf(byName);
+    Map<String, ConfigBlock<?, ?>> owned = new LinkedHashMap<>();
+    byName.forEach((name, m) -> m.config().ifPresent(block -> owned.put(name, block)));
+    this.blocks = Collections.unmodifiableMap(owned);
   }
 
   /**
@@ -78,6 +84,11 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
 
   public Optional<Middleware> find(String name) {
     return Optional.ofNullable(byName.get(name));
+  }
+
+  @Override
+  public Map<String, ConfigBlock<?, ?>> blocks() {
+    return blocks;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.gatewaywar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.gateway.RequestIdMiddleware;
@@ -69,6 +70,12 @@ class CustomMiddlewareTest {
               - path: /failing
                 target: %1$s
                 middleware: [first, failing]
+              - path: /own-settings
+                target: %1$s
+                middleware: [request-id]
+                request-id:
+                  header: X-Trace-Ref
+                  trust_client: false
             """
                 .formatted(upstream.url()))
         .addAsLibrary(userJar);
@@ -114,6 +121,22 @@ class CustomMiddlewareTest {
     assertNotNull(id);
     assertEquals(36, id.length(), "a fresh UUID: " + id);
     assertEquals(id, r.header("X-Request-Id"));
+  }
+
+  @Test
+  void aRouteOwnBlockOverridesTheExampleDefaults() throws Exception {
+    RawHttp.Response r = get("/own-settings", "X-Trace-Ref: abc-123\n");
+    String id = upstream.nextRequest().header("X-Trace-Ref");
+    assertEquals(36, id.length(), "a fresh UUID, the client's not trusted: " + id);
+    assertEquals(id, r.header("X-Trace-Ref"));
+  }
+
+  @Test
+  void theExampleHeaderIsOwnedOnEveryRoute() throws Exception {
+    get("/reversed", "X-Trace-Ref: forged\nX-Request-Id: forged\n");
+    Received got = upstream.nextRequest();
+    assertNull(got.header("X-Trace-Ref"));
+    assertNull(got.header("X-Request-Id"));
   }
 
   @Test

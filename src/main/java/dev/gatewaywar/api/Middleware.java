@@ -1,6 +1,8 @@
 package dev.gatewaywar.api;
 
+import dev.gatewaywar.config.ConfigBlock;
 import jakarta.servlet.Filter;
+import java.util.Optional;
 
 /**
  * A named middleware a route can list in its {@code middleware:}. The service-provider interface
@@ -17,6 +19,16 @@ public interface Middleware {
 
   /** The name routes use; lower case, unique among built-in and custom middleware. */
   String name();
+
+  /**
+   * The configuration block this middleware owns, if any: its top-level (and, when it allows one,
+   * per-route) block, read strictly when the file is loaded, with the middleware's own checks of
+   * every route that lists it. {@link #create} then finds the settings through {@link
+   * MiddlewareContext#global} and {@link MiddlewareContext#own}.
+   */
+  default Optional<ConfigBlock<?, ?>> config() {
+    return Optional.empty();
+  }
 
   /**
    * Builds this middleware's filter for one route.

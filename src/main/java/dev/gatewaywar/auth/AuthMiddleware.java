@@ -4,9 +4,10 @@ import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.api.SharedResources;
 import dev.gatewaywar.auth.internal.AuthFilter;
-import dev.gatewaywar.config.AuthConfig;
+import dev.gatewaywar.config.ConfigBlock;
 import jakarta.servlet.Filter;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * The built-in {@code auth} middleware: checks {@code Authorization: Bearer} tokens with the {@link
@@ -40,16 +41,19 @@ public final class AuthMiddleware implements Middleware {
   }
 
   @Override
+  public Optional<ConfigBlock<?, ?>> config() {
+    return Optional.of(AuthBlock.INSTANCE);
+  }
+
+  @Override
   public Filter create(MiddlewareContext context) {
-    AuthConfig config = context.config().auth();
-    if (!config.enabled()) {
-      // passing requests through would be the open door the route meant to close
-      throw new IllegalArgumentException(
-          "the route lists auth but auth.enabled is false: enable it or remove auth from the route");
-    }
+    AuthConfig config = context.global(AuthBlock.INSTANCE);
     SharedResources.Lease<TokenVerifier> verifier =
         verifiers.acquire(config, c -> TokenVerifier.of(c, clock));
     return new AuthFilter(
-        verifier.resource(), context.route().auth(), config.clientId(), verifier::release);
+        verifier.resource(),
+        context.own(AuthBlock.INSTANCE).orElse(RouteAuthConfig.DEFAULT),
+        config.clientId(),
+        verifier::release);
   }
 }

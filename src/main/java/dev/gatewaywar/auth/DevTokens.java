@@ -1,6 +1,5 @@
 package dev.gatewaywar.auth;
 
-import dev.gatewaywar.config.AuthConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

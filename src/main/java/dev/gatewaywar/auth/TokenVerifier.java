@@ -2,7 +2,6 @@ package dev.gatewaywar.auth;
 
 import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.auth.internal.Verifiers;
-import dev.gatewaywar.config.AuthConfig;
 import java.time.Clock;
 
 /**

@@ -3,7 +3,6 @@ package dev.gatewaywar.clientaddress;
 import dev.gatewaywar.config.Cidr;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The proxies whose {@code X-Forwarded-For} the gateway believes ({@code server.trusted_proxies}).
@@ -22,13 +21,9 @@ public interface TrustedProxies {
     return of(List.of());
   }
 
-  /**
-   * The proxies in {@code cidrs} ({@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}).
-   *
-   * @throws IllegalArgumentException when one is not an address or block
-   */
-  static TrustedProxies of(List<String> cidrs) {
-    List<Cidr> blocks = cidrs.stream().map(Cidr::parse).toList();
+  /** The proxies in {@code blocks} ({@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}). */
+  static TrustedProxies of(List<Cidr> cidrs) {
+    List<Cidr> blocks = List.copyOf(cidrs);
     return new TrustedProxies() {
       @Override
       public boolean contains(InetAddress address) {
@@ -50,15 +45,5 @@ public interface TrustedProxies {
         return "TrustedProxies" + blocks;
       }
     };
-  }
-
-  /** What is wrong with {@code cidr} as a trusted proxy entry, if anything (for config checks). */
-  static Optional<String> problemWith(String cidr) {
-    try {
-      Cidr.parse(cidr);
-      return Optional.empty();
-    } catch (IllegalArgumentException e) {
-      return Optional.of(e.getMessage());
-    }
   }
 }

@@ -1,42 +1,43 @@
 package dev.gatewaywar.config;
 
+import dev.gatewaywar.routing.PathPattern;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * One entry of {@code routes:}.
  *
- * @param path the pattern: exact ({@code /users}), parameterised ({@code /users/:id}) or prefix
- *     ({@code /files/*}); validated by the routing package
+ * @param pattern the parsed path pattern: exact ({@code /users}), parameterised ({@code
+ *     /users/:id}) or prefix ({@code /files/*})
  * @param methods upper-case HTTP methods; empty means every method
  * @param target the upstream's base URI ({@code scheme://host[:port][/base-path]})
  * @param middleware filter names in chain order
  * @param timeouts this route's own timeouts, when it sets any (unset keys inherit the global ones)
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
- * @param auth what this route's {@code auth} middleware checks and forwards
- * @param rateLimit this route's own {@code rate_limit:} block (own buckets; unset keys inherit the
- *     global block), when it has one
+ * @param blocks the route's own middleware blocks, by {@link ConfigBlock#key()}: each the value its
+ *     block's {@link ConfigBlock#readRoute} returned
  * @param line the line of the route in the file, for messages
  */
 public record RouteConfig(
-    String path,
+    PathPattern pattern,
     Set<String> methods,
     URI target,
     List<String> middleware,
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
-    RouteAuthConfig auth,
-    Optional<RateLimitConfig> rateLimit,
+    Map<String, Object> blocks,
     int line) {
 
   public RouteConfig {
     methods = Set.copyOf(methods);
     middleware = List.copyOf(middleware);
+    blocks = Map.copyOf(blocks);
   }
 
-  /** A route without {@code auth:} or {@code rate_limit:} blocks of its own. */
+  /** A route without middleware blocks of its own. */
   public RouteConfig(
       String path,
       Set<String> methods,
@@ -46,19 +47,29 @@ public record RouteConfig(
       boolean preserveHost,
       int line) {
     this(
-        path,
+        PathPattern.parse(path),
         methods,
         target,
         middleware,
         timeouts,
         preserveHost,
-        RouteAuthConfig.DEFAULT,
-        Optional.empty(),
+        Map.of(),
         line);
+  }
+
+  /** The pattern as written in the file ({@code /users/:id}). */
+  public String path() {
+    return pattern.text();
   }
 
   /** True when this route accepts {@code method}. */
   public boolean allows(String method) {
     return methods.isEmpty() || methods.contains(method);
+  }
+
+  /** The route's own settings for {@code block}, when it has a block of its own. */
+  @SuppressWarnings("unchecked") // the loader stored what this block's readRoute returned
+  public <R> Optional<R> own(ConfigBlock<?, R> block) {
+    return Optional.ofNullable((R) blocks.get(block.key()));
   }
 }

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public record ServerConfig(
     int port,
-    List<String> trustedProxies,
+    List<Cidr> trustedProxies,
     Duration drainTimeout,
     ReloadConfig reload,
     PathParameters pathParameters,
@@ -38,7 +38,7 @@ public record ServerConfig(
     trustedProxies = List.copyOf(trustedProxies);
   }
 
-  public ServerConfig(int port, List<String> trustedProxies) {
+  public ServerConfig(int port, List<Cidr> trustedProxies) {
     this(
         port,
         trustedProxies,

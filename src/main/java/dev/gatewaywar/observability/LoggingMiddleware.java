@@ -3,9 +3,10 @@ package dev.gatewaywar.observability;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.api.SharedResources;
-import dev.gatewaywar.config.LoggingConfig;
+import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.observability.internal.AccessLog;
 import jakarta.servlet.Filter;
+import java.util.Optional;
 
 /**
  * {@code logging}: one access-log line per request on standard output, JSON or text as {@code
@@ -16,6 +17,10 @@ import jakarta.servlet.Filter;
 public final class LoggingMiddleware implements Middleware {
   public static final String NAME = "logging";
 
+  /** The top-level {@code logging:} block. */
+  public static final ConfigBlock<LoggingConfig, Void> CONFIG =
+      ConfigBlock.topLevel("logging", LoggingConfig::read);
+
   private final SharedResources<LoggingConfig, AccessLog> logs =
       new SharedResources<>(AccessLog::close);
 
@@ -25,9 +30,13 @@ public final class LoggingMiddleware implements Middleware {
   }
 
   @Override
+  public Optional<ConfigBlock<?, ?>> config() {
+    return Optional.of(CONFIG);
+  }
+
+  @Override
   public Filter create(MiddlewareContext context) {
-    SharedResources.Lease<AccessLog> log =
-        logs.acquire(context.config().logging(), AccessLog::start);
+    SharedResources.Lease<AccessLog> log = logs.acquire(context.global(CONFIG), AccessLog::start);
     String target = context.route().target().toString();
     String upstream = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
     return new AccessLogFilter(

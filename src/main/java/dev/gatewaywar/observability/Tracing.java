@@ -1,6 +1,5 @@
 package dev.gatewaywar.observability;
 
-import dev.gatewaywar.config.OtelConfig;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;

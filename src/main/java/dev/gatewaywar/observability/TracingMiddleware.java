@@ -3,8 +3,9 @@ package dev.gatewaywar.observability;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.api.SharedResources;
-import dev.gatewaywar.config.OtelConfig;
+import dev.gatewaywar.config.ConfigBlock;
 import jakarta.servlet.Filter;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -15,6 +16,11 @@ import java.util.logging.Logger;
  */
 public final class TracingMiddleware implements Middleware {
   public static final String NAME = "tracing";
+
+  /** The top-level {@code otel:} block. */
+  public static final ConfigBlock<OtelConfig, Void> CONFIG =
+      ConfigBlock.topLevel("otel", OtelConfig::read);
+
   private static final Logger LOG = Logger.getLogger(TracingMiddleware.class.getName());
 
   private final SharedResources<OtelConfig, Tracing> tracings =
@@ -26,8 +32,13 @@ public final class TracingMiddleware implements Middleware {
   }
 
   @Override
+  public Optional<ConfigBlock<?, ?>> config() {
+    return Optional.of(CONFIG);
+  }
+
+  @Override
   public Filter create(MiddlewareContext context) {
-    OtelConfig config = context.config().otel();
+    OtelConfig config = context.global(CONFIG);
     SharedResources.Lease<Tracing> tracing = tracings.acquire(config, Tracing::start);
     if (!config.enabled() && !tracing.resource().agent()) {
       LOG.warning(

@@ -1,7 +1,6 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.config.GatewayConfig;
-import dev.gatewaywar.config.RouteConfig;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,13 +52,12 @@ public final class OwnedHeaders {
     return new OwnedHeaders(names, underscoresAllowed);
   }
 
-  /** The names a configuration owns: {@link #FORWARDED} and every route's claim headers. */
+  /**
+   * The names a configuration owns: {@link #FORWARDED} and the headers any route's middleware
+   * writes for the upstream (claim headers...).
+   */
   public static OwnedHeaders of(GatewayConfig config) {
-    Set<String> claimHeaders = new LinkedHashSet<>();
-    for (RouteConfig route : config.routes()) {
-      claimHeaders.addAll(route.auth().forwardClaims().values());
-    }
-    return of(claimHeaders, config.server().underscoresInHeaders());
+    return of(config.upstreamHeaders(), config.server().underscoresInHeaders());
   }
 
   /** Whether a client's header of this name is dropped instead of forwarded. */

@@ -3,6 +3,7 @@ package dev.gatewaywar.proxy;
 import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.api.ErrorResponses;
 import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.GatewayHeaders;
 import dev.gatewaywar.clientaddress.ClientAddress;
 import dev.gatewaywar.routing.RouteMatch;
 import jakarta.servlet.AsyncContext;

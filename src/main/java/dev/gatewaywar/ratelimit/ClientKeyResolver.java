@@ -1,7 +1,6 @@
 package dev.gatewaywar.ratelimit;
 
 import dev.gatewaywar.clientaddress.ClientAddress;
-import dev.gatewaywar.config.RateLimitConfig;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

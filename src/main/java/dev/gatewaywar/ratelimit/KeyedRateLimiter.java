@@ -1,6 +1,5 @@
 package dev.gatewaywar.ratelimit;
 
-import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.ratelimit.internal.LocalBuckets;
 import dev.gatewaywar.ratelimit.internal.RedisBuckets;
 import dev.gatewaywar.ratelimit.internal.RedisConnection;

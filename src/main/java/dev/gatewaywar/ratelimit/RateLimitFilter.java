@@ -2,7 +2,7 @@ package dev.gatewaywar.ratelimit;
 
 import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.api.GatewayException;
-import dev.gatewaywar.config.RateLimitConfig.OnBackendError;
+import dev.gatewaywar.ratelimit.RateLimitConfig.OnBackendError;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;

@@ -3,7 +3,7 @@ package dev.gatewaywar.ratelimit;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.api.SharedResources;
-import dev.gatewaywar.config.RateLimitConfig;
+import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.ratelimit.internal.RedisConnection;
@@ -14,6 +14,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
@@ -57,20 +58,21 @@ public final class RateLimitMiddleware implements Middleware {
   }
 
   @Override
+  public Optional<ConfigBlock<?, ?>> config() {
+    return Optional.of(RateLimitBlock.INSTANCE);
+  }
+
+  @Override
   public Filter create(MiddlewareContext context) {
     RouteConfig route = context.route();
-    RateLimitConfig limits = route.rateLimit().orElse(context.config().rateLimit());
+    Optional<RateLimitConfig> own = context.own(RateLimitBlock.INSTANCE);
+    RateLimitConfig limits = own.orElse(context.global(RateLimitBlock.INSTANCE));
     if (!limits.enabled()) {
       return new PassThrough(); // the Go original: rate_limit.enabled: false limits nothing
     }
     ClientKeyResolver keys = ClientKeyResolver.of(limits.key(), claims);
-    if (limits.lacksAuthBeforeRatelimit(route.middleware())) {
-      throw new IllegalArgumentException(
-          "rate_limit.key '" + limits.key() + "' needs auth before ratelimit in the route");
-    }
     LimiterScope scope =
-        new LimiterScope(
-            route.rateLimit().isPresent() ? "route:" + routeName(route) : "global", limits);
+        new LimiterScope(own.isPresent() ? "route:" + routeName(route) : "global", limits);
     if (limits.backend() == RateLimitConfig.Backend.LOCAL) {
       SharedResources.Lease<KeyedRateLimiter> limiter =
           limiters.acquire(scope, s -> KeyedRateLimiter.local(limits, nanoTime));

@@ -115,6 +115,17 @@ public final class PathPattern {
   }
 
   /** The pattern as written in the config; this is what metrics and logs show. */
+  /** Patterns are equal when written alike. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PathPattern other && text.equals(other.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
   public String text() {
     return text;
   }

@@ -1,7 +1,8 @@
 package dev.gatewaywar.standalone;
 
+import dev.gatewaywar.auth.AuthBlock;
+import dev.gatewaywar.auth.AuthConfig;
 import dev.gatewaywar.auth.DevTokens;
-import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,7 +79,7 @@ final class Demo {
   private static void printAuth(PrintStream out, String base, Path config) {
     AuthConfig auth;
     try {
-      auth = StandaloneMain.loader().load(config).auth();
+      auth = StandaloneMain.loader().load(config).global(AuthBlock.INSTANCE);
     } catch (ConfigException e) {
       throw new IllegalStateException("the demo's own config is invalid: " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.standalone;
 
+import dev.gatewaywar.auth.AuthBlock;
 import dev.gatewaywar.auth.DevTokens;
 import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.GatewayConfig;
@@ -58,7 +59,8 @@ final class TokenCommand {
       return StandaloneMain.INVALID_CONFIG;
     }
     try {
-      out.println(DevTokens.mint(c.auth(), subject, ttl, claims, Clock.systemUTC()));
+      out.println(
+          DevTokens.mint(c.global(AuthBlock.INSTANCE), subject, ttl, claims, Clock.systemUTC()));
       return StandaloneMain.OK;
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());

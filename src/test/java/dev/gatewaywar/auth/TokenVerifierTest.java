@@ -254,7 +254,7 @@ class TokenVerifierTest {
         false, AuthConfigs.auth("  secret: hunter2-hunter2\n").toString().contains("hunter2"));
   }
 
-  private static dev.gatewaywar.config.AuthConfig pemConfig(String algs, String pem) {
+  private static dev.gatewaywar.auth.AuthConfig pemConfig(String algs, String pem) {
     return AuthConfigs.auth(
         "  algorithms: [\""
             + algs

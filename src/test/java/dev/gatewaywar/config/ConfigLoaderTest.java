@@ -7,7 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.MiddlewareRegistry;
+import dev.gatewaywar.auth.AuthBlock;
+import dev.gatewaywar.auth.AuthConfig;
+import dev.gatewaywar.observability.LoggingConfig;
+import dev.gatewaywar.observability.LoggingMiddleware;
+import dev.gatewaywar.observability.OtelConfig;
+import dev.gatewaywar.observability.TracingMiddleware;
+import dev.gatewaywar.ratelimit.RateLimitBlock;
+import dev.gatewaywar.ratelimit.RateLimitConfig;
 import dev.gatewaywar.routing.PathParameters;
+import dev.gatewaywar.testing.TestLoaders;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -60,7 +69,7 @@ class ConfigLoaderTest {
         level: info
       """;
 
-  private static final MiddlewareCatalog ANY_MIDDLEWARE = name -> Optional.empty();
+  private static final MiddlewareCatalog ANY_MIDDLEWARE = TestLoaders.ANY_MIDDLEWARE;
 
   /** A class loader that sees no middleware providers, whatever the test class path holds. */
   private static final ClassLoader NO_PROVIDERS = new URLClassLoader(new URL[0], null);
@@ -122,11 +131,12 @@ class ConfigLoaderTest {
     assertEquals("/files/*", c.routes().get(2).path());
     assertEquals(URI.create("http://localhost:9003"), c.routes().get(2).target());
 
-    assertEquals(new AuthConfig(true, "jwt", "your-secret"), c.auth());
-    assertEquals(new RateLimitConfig(true, 5, 4), c.rateLimit());
+    assertEquals(new AuthConfig(true, "jwt", "your-secret"), c.global(AuthBlock.INSTANCE));
+    assertEquals(new RateLimitConfig(true, 5, 4), c.global(RateLimitBlock.INSTANCE));
     assertEquals(new MetricsConfig(true, "/metrics"), c.metrics());
-    assertEquals(new OtelConfig(true, "localhost:4317"), c.otel());
-    assertEquals(new LoggingConfig(LoggingConfig.Format.JSON, "info"), c.logging());
+    assertEquals(new OtelConfig(true, "localhost:4317"), c.global(TracingMiddleware.CONFIG));
+    assertEquals(
+        new LoggingConfig(LoggingConfig.Format.JSON, "info"), c.global(LoggingMiddleware.CONFIG));
     assertEquals(TimeoutsConfig.DEFAULT, c.timeouts());
     assertEquals(UpstreamConfig.DEFAULT, c.upstream());
     assertEquals("test.yaml", c.source());
@@ -678,7 +688,7 @@ class ConfigLoaderTest {
   void variableIsInterpolated() throws ConfigException {
     GatewayConfig c = load("auth:\n  secret: ${JWT_SECRET}\n", Map.of("JWT_SECRET", "s3cr3t"));
 
-    assertEquals("s3cr3t", c.auth().secret());
+    assertEquals("s3cr3t", c.global(AuthBlock.INSTANCE).secret());
   }
 
   @Test
@@ -715,14 +725,14 @@ class ConfigLoaderTest {
   void doubledDollarIsALiteral() throws ConfigException {
     GatewayConfig c = load("auth:\n  secret: \"$${literal}\"\n", Map.of("literal", "WRONG"));
 
-    assertEquals("${literal}", c.auth().secret());
+    assertEquals("${literal}", c.global(AuthBlock.INSTANCE).secret());
   }
 
   @Test
   void variableValuesAreNotInterpolatedAgain() throws ConfigException {
     GatewayConfig c = load("auth:\n  secret: ${A}\n", Map.of("A", "${B}", "B", "WRONG"));
 
-    assertEquals("${B}", c.auth().secret());
+    assertEquals("${B}", c.global(AuthBlock.INSTANCE).secret());
   }
 
   @Test
@@ -740,7 +750,7 @@ class ConfigLoaderTest {
 
   @Test
   void emptyDefaultIsAllowed() throws ConfigException {
-    assertEquals("", load("auth:\n  secret: ${NOPE:-}\n").auth().secret());
+    assertEquals("", load("auth:\n  secret: ${NOPE:-}\n").global(AuthBlock.INSTANCE).secret());
   }
 
   @Test
@@ -966,9 +976,11 @@ class ConfigLoaderTest {
   void authToStringNeverShowsTheSecret() throws ConfigException {
     GatewayConfig c = load(GO_ORIGINAL);
 
-    assertFalse(c.auth().toString().contains("your-secret"), c.auth().toString());
+    assertFalse(
+        c.global(AuthBlock.INSTANCE).toString().contains("your-secret"),
+        c.global(AuthBlock.INSTANCE).toString());
     assertFalse(c.toString().contains("your-secret"), "GatewayConfig.toString shows the secret");
-    assertEquals("your-secret", c.auth().secret());
+    assertEquals("your-secret", c.global(AuthBlock.INSTANCE).secret());
     assertFalse(new AuthConfig(true, "jwt", "hunter2").toString().contains("hunter2"));
   }
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.testing.TestLoaders;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +18,7 @@ class SecretValuesTest {
   private static final String REDIS_PASSWORD = "redis-pa55word";
 
   private final ConfigLoader loader =
-      new ConfigLoader(name -> Optional.empty(), Map.of("JWT_SECRET", SECRET)::get);
+      new ConfigLoader(TestLoaders.ANY_MIDDLEWARE, Map.of("JWT_SECRET", SECRET)::get);
 
   private String problems(String yaml) {
     return assertThrows(ConfigException.class, () -> loader.parse(yaml, "test.yaml")).getMessage();

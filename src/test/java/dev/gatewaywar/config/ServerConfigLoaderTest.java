@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.testing.TestLoaders;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The operations keys of {@code server:}: drain timeout and reload. */
 class ServerConfigLoaderTest {
-  private final ConfigLoader loader = new ConfigLoader(name -> Optional.empty(), name -> null);
+  private final ConfigLoader loader = new ConfigLoader(TestLoaders.ANY_MIDDLEWARE, name -> null);
 
   private ServerConfig server(String yaml) throws ConfigException {
     return loader.parse(yaml + "routes: []\n", "test.yaml").server();

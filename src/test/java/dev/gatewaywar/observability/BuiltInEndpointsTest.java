@@ -8,9 +8,9 @@ import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.testing.Fakes;
 import dev.gatewaywar.testing.JsonObjects;
+import dev.gatewaywar.testing.TestLoaders;
 import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Proxy;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Readiness follows the gateway's life: not ready before serving and once stopping. */
@@ -31,7 +31,7 @@ class BuiltInEndpointsTest {
 
   private static BuiltInEndpoints endpoints(Readiness readiness) throws Exception {
     GatewayConfig config =
-        new ConfigLoader(name -> Optional.empty(), name -> null).parse("routes: []\n", "test");
+        new ConfigLoader(TestLoaders.ANY_MIDDLEWARE, name -> null).parse("routes: []\n", "test");
     return BuiltInEndpoints.of(config, GatewayMetrics.create(), readiness);
   }
 

@@ -110,7 +110,7 @@ class ObservabilityStackFilesTest {
     GatewayConfig config = gatewayConfig();
 
     assertTrue(config.metrics().enabled());
-    assertTrue(config.otel().enabled());
+    assertTrue(config.global(TracingMiddleware.CONFIG).enabled());
     assertFalse(config.routes().isEmpty());
     config
         .routes()
@@ -144,7 +144,7 @@ class ObservabilityStackFilesTest {
         new Yaml().load(Files.readString(DIR.resolve("docker-compose.yml")));
     Map<String, Object> services = (Map<String, Object>) compose.get("services");
 
-    assertEquals("jaeger:4317", config.otel().endpoint());
+    assertEquals("jaeger:4317", config.global(TracingMiddleware.CONFIG).endpoint());
     List<String> jaegerPorts =
         (List<String>) ((Map<String, Object>) services.get("jaeger")).get("ports");
     assertTrue(jaegerPorts.contains("4317:4317"), jaegerPorts.toString());

@@ -8,13 +8,9 @@ import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.clientaddress.ClientAddress;
-import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.HealthConfig;
-import dev.gatewaywar.config.LoggingConfig;
 import dev.gatewaywar.config.MetricsConfig;
-import dev.gatewaywar.config.OtelConfig;
-import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.ServerConfig;
 import dev.gatewaywar.config.TimeoutsConfig;
@@ -116,23 +112,11 @@ class ClientKeyResolverTest {
             List.of(route),
             TimeoutsConfig.DEFAULT,
             UpstreamConfig.DEFAULT,
-            AuthConfig.DEFAULT,
-            limits,
             new MetricsConfig(false, "/metrics"),
-            new OtelConfig(false, "localhost:4317"),
-            new LoggingConfig(LoggingConfig.Format.JSON, "info"),
-            HealthConfig.DEFAULT);
+            HealthConfig.DEFAULT,
+            Map.of(RateLimitBlock.INSTANCE.key(), limits),
+            Set.of());
     return new MiddlewareContext(config, route, null);
-  }
-
-  @Test
-  void claimKeyNeedsAuthBeforeRatelimitInTheRoute() {
-    RateLimitMiddleware m =
-        new RateLimitMiddleware(System::nanoTime, Clock.systemUTC(), FROM_TEST_HEADER);
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> m.create(context(List.of("ratelimit", "auth"))));
-    assertTrue(e.getMessage().contains("needs auth before ratelimit"), e.getMessage());
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.gatewaywar.ratelimit;
 
-import dev.gatewaywar.config.RateLimitConfig;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

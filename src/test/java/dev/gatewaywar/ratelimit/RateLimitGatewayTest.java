@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.auth.AuthConfig;
 import dev.gatewaywar.auth.DevTokens;
-import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.standalone.EmbeddedGateway;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestUpstream;

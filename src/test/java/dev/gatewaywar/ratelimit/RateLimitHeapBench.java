@@ -1,6 +1,5 @@
 package dev.gatewaywar.ratelimit;
 
-import dev.gatewaywar.config.RateLimitConfig;
 import io.github.bucket4j.Bucket;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.ratelimit.internal.RedisConnection;
 import dev.gatewaywar.testing.LogCapture;
 import dev.gatewaywar.testing.RedisServer;

@@ -2,7 +2,6 @@ package dev.gatewaywar.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gatewaywar.config.RateLimitConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Duration;

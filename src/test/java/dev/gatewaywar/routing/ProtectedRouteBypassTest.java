@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatewaywar.auth.AuthConfig;
 import dev.gatewaywar.auth.DevTokens;
-import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.standalone.EmbeddedGateway;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.WebappDir;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.auth.AuthBlock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +106,8 @@ class StandaloneMainTest {
     String token = out.toString(StandardCharsets.UTF_8).trim();
     dev.gatewaywar.api.Claims claims =
         dev.gatewaywar.auth.TokenVerifier.of(
-                StandaloneMain.loader().load(file).auth(), java.time.Clock.systemUTC())
+                StandaloneMain.loader().load(file).global(AuthBlock.INSTANCE),
+                java.time.Clock.systemUTC())
             .verify(token);
     assertEquals("alice", claims.subject().get());
     assertEquals(java.util.Set.of("admin"), claims.roles(java.util.Optional.empty()));

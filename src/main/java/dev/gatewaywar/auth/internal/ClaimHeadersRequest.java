@@ -14,7 +14,7 @@ import java.util.Set;
  * The client's request as the rest of the chain and the proxy see it: without the client's own
  * copies of the claim headers (so they cannot be forged) and optionally without {@code
  * Authorization}, plus the headers carrying the verified claims. The proxy sends the claim headers
- * from {@link dev.gatewaywar.proxy.GatewayHeaders}, not from here, so that no client header can
+ * from {@link dev.gatewaywar.api.GatewayHeaders}, not from here, so that no client header can
  * remove them.
  */
 final class ClaimHeadersRequest extends HttpServletRequestWrapper {

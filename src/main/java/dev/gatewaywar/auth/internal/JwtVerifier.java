@@ -1,10 +1,10 @@
 package dev.gatewaywar.auth.internal;
 
 import dev.gatewaywar.api.Claims;
+import dev.gatewaywar.auth.AuthConfig;
 import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.auth.TokenVerifier;
-import dev.gatewaywar.config.AuthConfig;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;

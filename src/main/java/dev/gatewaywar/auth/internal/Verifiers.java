@@ -1,7 +1,7 @@
 package dev.gatewaywar.auth.internal;
 
+import dev.gatewaywar.auth.AuthConfig;
 import dev.gatewaywar.auth.TokenVerifier;
-import dev.gatewaywar.config.AuthConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.time.Clock;

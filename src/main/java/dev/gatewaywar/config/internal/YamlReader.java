@@ -1,5 +1,6 @@
 package dev.gatewaywar.config.internal;
 
+import dev.gatewaywar.config.ConfigSection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,13 +24,16 @@ import org.yaml.snakeyaml.nodes.Tag;
  * being ignored. Type errors are recorded as problems and the default is returned, so that one pass
  * finds every problem in the file.
  */
-public final class YamlReader {
+public final class YamlReader implements ConfigSection {
   private final Node node;
   private final String path;
   private final Problems problems;
   private final Interpolator interpolator;
   private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
   private final Set<String> asked = new LinkedHashSet<>();
+  private final Map<String, YamlReader> mappings = new LinkedHashMap<>();
+  private final List<YamlReader> listed = new ArrayList<>();
+  private boolean checked;
 
   private YamlReader(Node node, String path, Problems problems, Interpolator interpolator) {
     this.node = node;
@@ -68,6 +72,7 @@ public final class YamlReader {
     return node;
   }
 
+  @Override
   public String path() {
     return path;
   }
@@ -76,10 +81,12 @@ public final class YamlReader {
     return problems;
   }
 
+  @Override
   public int line() {
     return Problems.lineOf(node);
   }
 
+  @Override
   public boolean has(String key) {
     asked.add(key);
     NodeTuple t = entries.get(key);
@@ -97,11 +104,13 @@ public final class YamlReader {
     return t == null || isNull(t.getValueNode()) ? Optional.empty() : Optional.of(t.getValueNode());
   }
 
+  @Override
   public String string(String key, String defaultValue) {
     return value(key).map(n -> scalar(n, keyPath(key))).orElse(defaultValue);
   }
 
   /** A string that must be present; a problem is recorded when it is not. */
+  @Override
   public Optional<String> requiredString(String key) {
     Optional<Node> v = value(key);
     if (v.isEmpty()) {
@@ -111,6 +120,7 @@ public final class YamlReader {
     return Optional.ofNullable(scalar(v.get(), keyPath(key)));
   }
 
+  @Override
   public boolean bool(String key, boolean defaultValue) {
     return typed(
         key,
@@ -124,6 +134,7 @@ public final class YamlReader {
             });
   }
 
+  @Override
   public int integer(String key, int defaultValue, int min, int max) {
     return typed(
         key,
@@ -143,6 +154,7 @@ public final class YamlReader {
         });
   }
 
+  @Override
   public double number(String key, double defaultValue, double minExclusive) {
     return typed(
         key,
@@ -162,6 +174,7 @@ public final class YamlReader {
         });
   }
 
+  @Override
   public Duration duration(String key, Duration defaultValue) {
     return typed(
         key,
@@ -176,6 +189,7 @@ public final class YamlReader {
   }
 
   /** A size in bytes written with its unit ({@code 64KiB}), between {@code min} and {@code max}. */
+  @Override
   public int size(String key, int defaultValue, int min, int max) {
     return typed(
         key,
@@ -213,6 +227,7 @@ public final class YamlReader {
   }
 
   /** A list of scalars, each with its node so callers can report a bad element at its line. */
+  @Override
   public List<Item> scalarList(String key) {
     List<Item> items = new ArrayList<>();
     List<Node> elements = sequence(key, "a list such as [a, b]");
@@ -230,6 +245,7 @@ public final class YamlReader {
    * A mapping of names to single values, such as {@code {sub: X-User-Id}}, in file order; the
    * {@link Item}'s path names the key.
    */
+  @Override
   public Map<String, Item> scalarMap(String key) {
     Map<String, Item> items = new LinkedHashMap<>();
     Optional<Node> v = value(key);
@@ -255,9 +271,56 @@ public final class YamlReader {
     return items;
   }
 
-  /** A nested mapping; absent keys give an empty reader, so defaults apply. */
+  /**
+   * A nested mapping; absent keys give an empty reader, so defaults apply. Asking twice gives the
+   * same reader, so the keys asked through either count as known.
+   */
   public YamlReader mapping(String key) {
-    return new YamlReader(value(key).orElse(null), keyPath(key), problems, interpolator);
+    YamlReader child = mappings.get(key);
+    if (child == null) {
+      child = new YamlReader(value(key).orElse(null), keyPath(key), problems, interpolator);
+      mappings.put(key, child);
+    }
+    return child;
+  }
+
+  @Override
+  public ConfigSection section(String key) {
+    return mapping(key);
+  }
+
+  @Override
+  public <E extends Enum<E>> E choice(String key, Class<E> type, E defaultValue) {
+    String text = string(key, defaultValue.name()).trim().toUpperCase(java.util.Locale.ROOT);
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(text)) {
+        return e;
+      }
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    problem(key, "must be one of " + String.join(", ", names));
+    return defaultValue;
+  }
+
+  @Override
+  public void problem(String key, String message) {
+    problems.add(value(key).orElse(node), keyPath(key), message);
+  }
+
+  @Override
+  public void problem(Item item, String message) {
+    problems.add(item.line(), item.path(), message);
+  }
+
+  @Override
+  public void problem(String message) {
+    problems.add(node, path, message);
+  }
+
+  @Override
+  public int problemCount() {
+    return problems.size();
   }
 
   /** A list of mappings, such as {@code routes:}. */
@@ -268,6 +331,7 @@ public final class YamlReader {
       readers.add(
           new YamlReader(elements.get(i), keyPath(key) + "[" + i + "]", problems, interpolator));
     }
+    listed.addAll(readers);
     return readers;
   }
 
@@ -285,10 +349,16 @@ public final class YamlReader {
   }
 
   /**
-   * Records a problem for each key of this mapping that no one asked for, with a suggestion when
-   * the key is a near miss of a known one.
+   * Records a problem for each key of this mapping, and of the mappings read through it, that no
+   * one asked for, with a suggestion when the key is a near miss of a known one. Runs once per
+   * mapping however often it is called.
    */
+  @Override
   public void rejectUnknownKeys() {
+    if (checked) {
+      return;
+    }
+    checked = true;
     for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
       if (!asked.contains(e.getKey())) {
         String hint =
@@ -297,10 +367,9 @@ public final class YamlReader {
         problems.add(e.getValue().getKeyNode(), keyPath(e.getKey()), "unknown key" + hint + known);
       }
     }
+    mappings.values().forEach(YamlReader::rejectUnknownKeys);
+    listed.forEach(YamlReader::rejectUnknownKeys);
   }
-
-  /** A scalar element of a list, with where it was. */
-  public record Item(String value, String path, int line) {}
 
   private String scalar(Node n, String keyPath) {
     if (!(n instanceof ScalarNode s)) {

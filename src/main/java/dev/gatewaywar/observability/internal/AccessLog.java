@@ -1,6 +1,6 @@
 package dev.gatewaywar.observability.internal;
 
-import dev.gatewaywar.config.LoggingConfig;
+import dev.gatewaywar.observability.LoggingConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.gatewaywar.ratelimit.internal;
 
-import dev.gatewaywar.config.RateLimitConfig;
+import dev.gatewaywar.ratelimit.RateLimitConfig;
 import dev.gatewaywar.ratelimit.RateLimitDecision;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;

@@ -2,8 +2,8 @@ package dev.gatewaywar.ratelimit.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.ratelimit.KeyedRateLimiter;
+import dev.gatewaywar.ratelimit.RateLimitConfig;
 import dev.gatewaywar.ratelimit.RateLimitDecision;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;

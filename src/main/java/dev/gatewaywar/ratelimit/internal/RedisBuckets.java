@@ -1,8 +1,8 @@
 package dev.gatewaywar.ratelimit.internal;
 
-import dev.gatewaywar.config.RateLimitConfig;
 import dev.gatewaywar.ratelimit.BackendHealth;
 import dev.gatewaywar.ratelimit.KeyedRateLimiter;
+import dev.gatewaywar.ratelimit.RateLimitConfig;
 import dev.gatewaywar.ratelimit.RateLimitDecision;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;

@@ -1,7 +1,7 @@
 package dev.gatewaywar.ratelimit.internal;
 
-import dev.gatewaywar.config.RateLimitConfig.RedisConfig;
 import dev.gatewaywar.ratelimit.BackendHealth;
+import dev.gatewaywar.ratelimit.RateLimitConfig.RedisConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;

@@ -4,18 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.gatewaywar.api.Claims;
+import dev.gatewaywar.auth.AuthBlock;
+import dev.gatewaywar.auth.AuthConfig;
 import dev.gatewaywar.auth.TokenException;
 import dev.gatewaywar.auth.TokenException.Reason;
 import dev.gatewaywar.auth.TokenVerifier;
-import dev.gatewaywar.config.AuthConfig;
 import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.testing.MutableClock;
+import dev.gatewaywar.testing.TestLoaders;
 import dev.gatewaywar.testing.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jose4j.keys.HmacKey;
@@ -60,9 +61,9 @@ class VerifiedTokensTest {
 
   private static AuthConfig config() {
     try {
-      return new ConfigLoader(name -> Optional.empty(), k -> null)
+      return new ConfigLoader(TestLoaders.ANY_MIDDLEWARE, k -> null)
           .parse("routes: []\nauth:\n  enabled: true\n  secret: " + SECRET + "\n", "test")
-          .auth();
+          .global(AuthBlock.INSTANCE);
     } catch (ConfigException e) {
       throw new AssertionError(e.getMessage(), e);
     }

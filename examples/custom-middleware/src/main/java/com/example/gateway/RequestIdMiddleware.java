@@ -1,7 +1,11 @@
 package com.example.gateway;
 
+import dev.gatewaywar.api.GatewayHeaders;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.api.MiddlewareContext;
+import dev.gatewaywar.config.ConfigBlock;
+import dev.gatewaywar.config.ConfigSection;
+import dev.gatewaywar.config.HttpTokens;
 import dev.gatewaywar.routing.RouteMatch;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -15,19 +19,71 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * An example custom middleware, named {@code request-id} in a route's {@code middleware:} list.
  *
- * <p>It gives every request an {@code X-Request-Id} (keeping a well-formed one the client sent),
- * forwards it to the upstream and returns it to the client; and it passes the route's path
+ * <p>It gives every request a request id (keeping a well-formed one the client sent, unless told
+ * not to), forwards it to the upstream and returns it to the client; and it passes the route's path
  * parameters to the upstream as {@code X-Route-Param-<name>} headers, read through the gateway's
  * {@link RouteMatch} accessor. A plain servlet {@link Filter}: the gateway builds one per route
  * that names it, when the configuration is loaded.
+ *
+ * <p>It owns a configuration block, read as strictly as the gateway's own: a top-level {@code
+ * request-id:} and, on a route that lists the middleware, a route's own one overriding it:
+ *
+ * <pre>
+ * request-id:
+ *   header: X-Request-Id      # the header that carries the id
+ *   trust_client: true        # keep a well-formed id the client sent
+ * </pre>
+ *
+ * A misspelt key, or a header name that is not one, stops the deployment with its line.
  */
 public final class RequestIdMiddleware implements Middleware {
-  static final String HEADER = "X-Request-Id";
+  static final String DEFAULT_HEADER = "X-Request-Id";
+
+  /** This middleware's settings: immutable, read once per configuration. */
+  record Settings(String header, boolean trustClient) {
+    static final Settings DEFAULT = new Settings(DEFAULT_HEADER, true);
+
+    /** Reads a block; keys it does not set come from {@code inherited}. */
+    static Settings read(ConfigSection section, Settings inherited) {
+      String header = section.string("header", inherited.header()).trim();
+      if (!HttpTokens.isToken(header)) {
+        section.problem("header", "'" + header + "' is not a header name");
+        header = inherited.header();
+      }
+      return new Settings(header, section.bool("trust_client", inherited.trustClient()));
+    }
+  }
+
+  static final ConfigBlock<Settings, Settings> CONFIG =
+      new ConfigBlock<>() {
+        @Override
+        public String key() {
+          return "request-id";
+        }
+
+        @Override
+        public Settings readGlobal(ConfigSection section) {
+          return Settings.read(section, Settings.DEFAULT);
+        }
+
+        @Override
+        public Settings readRoute(ConfigSection section, Settings global) {
+          return Settings.read(section, global);
+        }
+
+        /** The gateway drops a client's copy of the header on every route. */
+        @Override
+        public Set<String> upstreamHeaders(Settings global, Optional<Settings> own) {
+          return Set.of(own.orElse(global).header());
+        }
+      };
 
   @Override
   public String name() {
@@ -35,28 +91,40 @@ public final class RequestIdMiddleware implements Middleware {
   }
 
   @Override
+  public Optional<ConfigBlock<?, ?>> config() {
+    return Optional.of(CONFIG);
+  }
+
+  @Override
   public Filter create(MiddlewareContext context) {
-    return new RequestIdFilter();
+    return new RequestIdFilter(context.own(CONFIG).orElse(context.global(CONFIG)));
   }
 
   static final class RequestIdFilter extends HttpFilter {
+    private final Settings settings;
+
+    RequestIdFilter(Settings settings) {
+      this.settings = settings;
+    }
+
     @Override
     protected void doFilter(
         HttpServletRequest request, HttpServletResponse response, FilterChain chain)
         throws IOException, ServletException {
-      String id = request.getHeader(HEADER);
+      String id = settings.trustClient() ? request.getHeader(settings.header()) : null;
       if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
         id = UUID.randomUUID().toString();
       }
+      // set for the upstream through the gateway: a client's copy is dropped on every route
+      GatewayHeaders.set(request, settings.header(), id);
       List<String[]> added = new ArrayList<>();
-      added.add(new String[] {HEADER, id});
       RouteMatch.from(request)
           .ifPresent(
               match ->
                   match
                       .params()
                       .forEach((k, v) -> added.add(new String[] {"X-Route-Param-" + k, v})));
-      response.setHeader(HEADER, id);
+      response.setHeader(settings.header(), id);
       chain.doFilter(new WithHeaders(request, added), response);
     }
   }

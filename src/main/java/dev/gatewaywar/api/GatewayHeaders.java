@@ -1,4 +1,4 @@
-package dev.gatewaywar.proxy;
+package dev.gatewaywar.api;
 
 import jakarta.servlet.ServletRequest;
 import java.util.ArrayList;
@@ -7,9 +7,10 @@ import java.util.Map;
 
 /**
  * The headers filters decided the gateway sends upstream for one request (the {@code auth}
- * middleware's claim headers). The proxy writes them after it has dropped the hop-by-hop headers
- * and the client's copies of {@link OwnedHeaders}, so no client header, a {@code Connection} token
- * included, removes or shadows them. Their names belong in {@link OwnedHeaders} too.
+ * middleware's claim headers, for one). The proxy writes them after it has dropped the hop-by-hop
+ * headers and the client's copies of the headers the gateway owns, so no client header, a {@code
+ * Connection} token included, removes or shadows them. A middleware that sets one names it in its
+ * {@link dev.gatewaywar.config.ConfigBlock#upstreamHeaders}, which makes the gateway own it.
  */
 public final class GatewayHeaders {
   private static final String ATTRIBUTE = GatewayHeaders.class.getName();

@@ -1,9 +1,15 @@
-package dev.gatewaywar.config;
+package dev.gatewaywar.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.config.ConfigException;
+import dev.gatewaywar.config.ConfigLoader;
+import dev.gatewaywar.config.ConfigProblem;
+import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.testing.TestLoaders;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +18,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The {@code auth:} block and a route's own {@code auth:} block, read strictly. */
-class AuthConfigLoaderTest {
-  private static final ConfigLoader LOADER = new ConfigLoader(n -> Optional.empty(), k -> null);
+class AuthBlockTest {
+  private static final ConfigLoader LOADER =
+      new ConfigLoader(TestLoaders.ANY_MIDDLEWARE, k -> null);
 
   private static GatewayConfig load(String yaml) throws ConfigException {
     return LOADER.parse(yaml, "test.yaml");
@@ -46,7 +53,7 @@ class AuthConfigLoaderTest {
                     cache_ttl: 10s
                     introspect_jwts: true
                 """)
-            .auth();
+            .global(AuthBlock.INSTANCE);
 
     assertEquals("keycloak", a.type());
     assertEquals(Optional.of("https://id.example/realms/shop"), a.issuer());
@@ -64,7 +71,9 @@ class AuthConfigLoaderTest {
 
   @Test
   void goOriginalBlockDefaultsToHs256() throws ConfigException {
-    AuthConfig a = load("routes: []\nauth:\n  enabled: true\n  type: jwt\n  secret: x\n").auth();
+    AuthConfig a =
+        load("routes: []\nauth:\n  enabled: true\n  type: jwt\n  secret: x\n")
+            .global(AuthBlock.INSTANCE);
     assertEquals(List.of("HS256"), a.effectiveAlgorithms());
     assertEquals(AuthConfig.DEFAULT_CLOCK_SKEW, a.clockSkew());
   }
@@ -72,7 +81,8 @@ class AuthConfigLoaderTest {
   @Test
   void jwksUrlDefaultsToRs256() throws ConfigException {
     AuthConfig a =
-        load("routes: []\nauth:\n  enabled: true\n  jwks_url: https://id.example/certs\n").auth();
+        load("routes: []\nauth:\n  enabled: true\n  jwks_url: https://id.example/certs\n")
+            .global(AuthBlock.INSTANCE);
     assertEquals(List.of("RS256"), a.effectiveAlgorithms());
     assertEquals(Optional.of(URI.create("https://id.example/certs")), a.jwksUrl());
   }
@@ -136,10 +146,14 @@ class AuthConfigLoaderTest {
             .routes()
             .get(0);
 
-    assertEquals(List.of("admin", "ops"), r.auth().roles());
-    assertEquals(Map.of("sub", "X-User-Id", "email", "X-User-Email"), r.auth().forwardClaims());
-    assertEquals(List.of("sub", "email"), List.copyOf(r.auth().forwardClaims().keySet()));
-    assertTrue(r.auth().stripAuthorization());
+    assertEquals(List.of("admin", "ops"), r.own(AuthBlock.INSTANCE).orElseThrow().roles());
+    assertEquals(
+        Map.of("sub", "X-User-Id", "email", "X-User-Email"),
+        r.own(AuthBlock.INSTANCE).orElseThrow().forwardClaims());
+    assertEquals(
+        List.of("sub", "email"),
+        List.copyOf(r.own(AuthBlock.INSTANCE).orElseThrow().forwardClaims().keySet()));
+    assertTrue(r.own(AuthBlock.INSTANCE).orElseThrow().stripAuthorization());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.gatewaywar.config;
+package dev.gatewaywar.auth;
 
 import java.net.URI;
 import java.time.Duration;

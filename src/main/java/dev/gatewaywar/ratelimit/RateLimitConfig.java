@@ -1,8 +1,7 @@
-package dev.gatewaywar.config;
+package dev.gatewaywar.ratelimit;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -74,19 +73,6 @@ public record RateLimitConfig(
         OnBackendError.ALLOW,
         DEFAULT_MAX_KEYS,
         DEFAULT_IDLE_TIMEOUT);
-  }
-
-  /**
-   * True when this limit keys buckets by a verified token's claim and {@code middleware}, a route's
-   * list, does not run {@code auth} before {@code ratelimit}: every request would then fall back to
-   * its address. The loader refuses such a route, with its line; the middleware refuses to be
-   * built.
-   */
-  public boolean lacksAuthBeforeRatelimit(List<String> middleware) {
-    int limiter = middleware.indexOf("ratelimit");
-    return enabled
-        && key.kind() == Key.Kind.CLAIM
-        && !middleware.subList(0, Math.max(0, limiter)).contains("auth");
   }
 
   /** Where buckets live. */

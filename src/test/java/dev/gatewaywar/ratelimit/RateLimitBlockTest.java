@@ -1,4 +1,4 @@
-package dev.gatewaywar.config;
+package dev.gatewaywar.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gatewaywar.config.RateLimitConfig.Backend;
-import dev.gatewaywar.config.RateLimitConfig.Key;
-import dev.gatewaywar.config.RateLimitConfig.OnBackendError;
+import dev.gatewaywar.config.Cidr;
+import dev.gatewaywar.config.ConfigException;
+import dev.gatewaywar.config.ConfigLoader;
+import dev.gatewaywar.config.ConfigProblem;
+import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.ratelimit.RateLimitConfig.Backend;
+import dev.gatewaywar.ratelimit.RateLimitConfig.Key;
+import dev.gatewaywar.ratelimit.RateLimitConfig.OnBackendError;
+import dev.gatewaywar.testing.TestLoaders;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +23,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The rate-limit keys added to the Go original's block, the route block, and trusted proxies. */
-class RateLimitConfigLoaderTest {
-  private static final MiddlewareCatalog ANY_MIDDLEWARE = name -> Optional.empty();
+class RateLimitBlockTest {
+  private static final MiddlewareCatalog ANY_MIDDLEWARE = TestLoaders.ANY_MIDDLEWARE;
 
   private static GatewayConfig load(String yaml) throws ConfigException {
     return new ConfigLoader(ANY_MIDDLEWARE, name -> null).parse(yaml, "test.yaml");
@@ -39,7 +46,8 @@ class RateLimitConfigLoaderTest {
   @Test
   void goOriginalBlockGetsDefaultsForTheNewKeys() throws ConfigException {
     RateLimitConfig r =
-        load("rate_limit:\n  enabled: true\n  requests_per_second: 5\n  burst: 4\n").rateLimit();
+        load("rate_limit:\n  enabled: true\n  requests_per_second: 5\n  burst: 4\n")
+            .global(RateLimitBlock.INSTANCE);
     assertEquals(new RateLimitConfig(true, 5, 4), r);
     assertEquals(Key.ADDRESS, r.key());
     assertEquals(Backend.LOCAL, r.backend());
@@ -65,7 +73,7 @@ class RateLimitConfigLoaderTest {
                   max_keys: 5000
                   idle_timeout: 90s
                 """)
-            .rateLimit();
+            .global(RateLimitBlock.INSTANCE);
     assertEquals(2.5, r.requestsPerSecond());
     assertEquals(10, r.burst());
     assertEquals(new Key(Key.Kind.HEADER, "X-Api-Key"), r.key());
@@ -98,12 +106,12 @@ class RateLimitConfigLoaderTest {
               burst: 6
               key: header:X-Api-Key
             """);
-    RateLimitConfig own = c.routes().get(0).rateLimit().orElseThrow();
+    RateLimitConfig own = c.routes().get(0).own(RateLimitBlock.INSTANCE).orElseThrow();
     assertEquals(1, own.burst());
     assertEquals(3, own.requestsPerSecond());
     assertTrue(own.enabled());
     assertEquals(new Key(Key.Kind.HEADER, "X-Api-Key"), own.key());
-    assertEquals(Optional.empty(), c.routes().get(1).rateLimit());
+    assertEquals(Optional.empty(), c.routes().get(1).own(RateLimitBlock.INSTANCE));
   }
 
   @Test
@@ -117,7 +125,7 @@ class RateLimitConfigLoaderTest {
                 rate_limit:
                   burst: 1
             """);
-    assertProblem(p, 5, "routes[0].rate_limit", "does not list the ratelimit middleware");
+    assertProblem(p, 5, "routes[0].rate_limit", "does not list ratelimit");
   }
 
   @Test
@@ -134,7 +142,8 @@ class RateLimitConfigLoaderTest {
   @Test
   void claimKeyParsesSoTheMiddlewareCanSayWhyItIsNotAvailable() throws ConfigException {
     assertEquals(
-        new Key(Key.Kind.CLAIM, "sub"), load("rate_limit:\n  key: claim:sub\n").rateLimit().key());
+        new Key(Key.Kind.CLAIM, "sub"),
+        load("rate_limit:\n  key: claim:sub\n").global(RateLimitBlock.INSTANCE).key());
   }
 
   @Test
@@ -182,7 +191,7 @@ class RateLimitConfigLoaderTest {
   @Test
   void trustedProxiesAreCheckedAddresses() throws ConfigException {
     assertEquals(
-        List.of("10.0.0.0/8", "::1"),
+        List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")),
         load("server:\n  trusted_proxies: [10.0.0.0/8, '::1']\n").server().trustedProxies());
     assertEquals(List.of(), load("server:\n  port: 1\n").server().trustedProxies());
     assertProblem(
@@ -207,12 +216,13 @@ class RateLimitConfigLoaderTest {
               redis:
                 url: redis://cache
             """);
-    assertEquals(Backend.LOCAL, c.rateLimit().backend());
-    assertEquals(Backend.REDIS, c.routes().get(0).rateLimit().orElseThrow().backend());
+    assertEquals(Backend.LOCAL, c.global(RateLimitBlock.INSTANCE).backend());
+    assertEquals(
+        Backend.REDIS, c.routes().get(0).own(RateLimitBlock.INSTANCE).orElseThrow().backend());
     assertEquals(
         RateLimitConfig.RedisConfig.DEFAULT_TIMEOUT,
-        c.routes().get(0).rateLimit().orElseThrow().redis().timeout());
-    assertNull(load("rate_limit:\n  enabled: true\n").rateLimit().redis());
+        c.routes().get(0).own(RateLimitBlock.INSTANCE).orElseThrow().redis().timeout());
+    assertNull(load("rate_limit:\n  enabled: true\n").global(RateLimitBlock.INSTANCE).redis());
   }
 
   @Test
