@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.gateway.RequestIdMiddleware;
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
+import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.testing.TestLoaders;
+import jakarta.servlet.Filter;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A custom middleware's own block is read as strictly as the gateway's, through the same seam. */
@@ -73,5 +78,43 @@ class CustomMiddlewareConfigTest {
     assertEquals(1, p.size(), p.toString());
     assertEquals("request_idd", p.get(0).key());
     assertTrue(p.get(0).message().startsWith("unknown key"), p.get(0).message());
+  }
+
+  @Test
+  void aBlockMayNotTakeASkeletonKeyNorAnotherMiddlewaresBlock() {
+    IllegalStateException skeleton =
+        assertThrows(IllegalStateException.class, () -> loaderWith(owning("a", "server")));
+    assertTrue(skeleton.getMessage().contains("'a' claims the configuration key 'server'"));
+    IllegalStateException twice =
+        assertThrows(
+            IllegalStateException.class,
+            () -> loaderWith(owning("a", "shared"), owning("b", "shared")));
+    assertTrue(twice.getMessage().contains("both claim the configuration block 'shared'"));
+  }
+
+  private static ConfigLoader loaderWith(Middleware... middleware) {
+    return new ConfigLoader(
+        MiddlewareRegistry.load(TestLoaders.NO_PROVIDERS, List.of(middleware)), name -> null);
+  }
+
+  /** A middleware named {@code name} owning a top-level block at {@code key}. */
+  private static Middleware owning(String name, String key) {
+    ConfigBlock<String, Void> block = ConfigBlock.topLevel(key, s -> s.string("x", ""));
+    return new Middleware() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Optional<ConfigBlock<?, ?>> config() {
+        return Optional.of(block);
+      }
+
+      @Override
+      public Filter create(MiddlewareContext context) {
+        throw new UnsupportedOperationException();
+      }
+    };
   }
 }
