@@ -200,6 +200,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
                     + " failed mid-body: "
                     + ProxyFailures.describe(failure));
         finished = true;
+        ending = Completion.Ending.UPSTREAM_CUT;
       } else {
         headSet = true; // the error's own: the upstream's head, if any came, is dropped
         pendingLength = 0;
@@ -311,25 +312,28 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
 
   /**
    * Whatever way the request ended, the exchange ends with it and the completion runs once: if the
-   * relay had not finished, the container ended a response the client did not get whole.
+   * relay had not finished, the container ended a response the client did not get whole; if it had,
+   * with how the relay ended it (this event may come first: a client's reset is seen by the
+   * container while the relay is still aborting the upstream).
    */
   private void containerEnded() {
     UpstreamResponse exchange = null;
-    boolean cut = false;
+    Completion.Ending how;
     lock.lock();
     try {
       if (!finished) {
         finished = true;
-        cut = true;
+        ending = Completion.Ending.CLIENT_CUT;
         exchange = upstream;
       }
+      how = ending;
     } finally {
       lock.unlock();
     }
     if (exchange != null) {
       exchange.abort();
     }
-    completion.end(cut ? Completion.Ending.CLIENT_CUT : Completion.Ending.COMPLETE);
+    completion.end(how);
   }
 
   // --- inside
@@ -472,6 +476,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         return;
       }
       finished = true;
+      ending = Completion.Ending.CLIENT_CUT;
       exchange = upstream;
     } finally {
       lock.unlock();
