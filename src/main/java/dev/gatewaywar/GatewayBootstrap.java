@@ -50,12 +50,11 @@ public final class GatewayBootstrap implements ServletContextListener {
     ServletContext context = event.getServletContext();
     ConfigLocation location =
         ConfigLocation.resolve(System::getProperty, System::getenv, context::getInitParameter);
-    MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader());
-    ConfigLoader loader = ConfigLoader.withEnvironment(registry);
-    // before the routes' filters are built: the metrics middleware records into these
     GatewayMetrics metrics = GatewayMetrics.create();
-    metrics.installIn(context);
-    readiness = Readiness.installIn(context);
+    readiness = new Readiness();
+    MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader(), metrics);
+    ConfigLoader loader = ConfigLoader.withEnvironment(registry);
+    WebappParts parts = new WebappParts(registry, context, metrics, readiness);
     GatewayRuntime runtime;
     ConfigFile file = null;
     try {
@@ -66,7 +65,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       } else {
         config = loadBundled(location, loader, context);
       }
-      runtime = GatewayRuntime.build(config, registry, context);
+      runtime = GatewayRuntime.build(config, parts);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
       // (and the exception it is about to log) only to logs/localhost.DATE.log, and says no more
@@ -92,7 +91,7 @@ public final class GatewayBootstrap implements ServletContextListener {
                 + location.origin()
                 + ")");
     if (file != null && runtime.config().server().reload().enabled()) {
-      reloader = ConfigReloader.start(file, loader, registry, context, runtimes, metrics, clock);
+      reloader = ConfigReloader.start(file, loader, parts, runtimes, clock);
       LOG.info(
           () ->
               "watching "
@@ -126,7 +125,6 @@ public final class GatewayBootstrap implements ServletContextListener {
       bodyTimeouts.close();
     }
     event.getServletContext().removeAttribute(ATTRIBUTE);
-    GatewayMetrics.uninstallFrom(event.getServletContext());
     RecordMethodCaches.release();
   }
 
