@@ -54,7 +54,8 @@ public final class GatewayBootstrap implements ServletContextListener {
     readiness = new Readiness();
     MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader(), metrics);
     ConfigLoader loader = ConfigLoader.withEnvironment(registry);
-    WebappParts parts = new WebappParts(registry, context, metrics, readiness);
+    UpstreamClient client;
+    WebappParts parts;
     GatewayRuntime runtime;
     ConfigFile file = null;
     try {
@@ -65,7 +66,10 @@ public final class GatewayBootstrap implements ServletContextListener {
       } else {
         config = loadBundled(location, loader, context);
       }
-      runtime = GatewayRuntime.build(config, parts);
+      // one connection pool for the webapp's life, shared by every configuration a reload builds
+      client = metrics.timing(UpstreamClient.of(config.upstream()));
+      parts = new WebappParts(registry, context, client, metrics, readiness);
+      runtime = buildFirst(config, parts);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
       // (and the exception it is about to log) only to logs/localhost.DATE.log, and says no more
@@ -74,7 +78,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       throw new IllegalStateException(e.getMessage(), e);
     }
     metrics.configLoaded(clock.instant());
-    upstream = metrics.timing(UpstreamClient.of(runtime.config().upstream()));
+    upstream = client;
     runtimes = new Runtimes(runtime, System::nanoTime);
     bodyTimeouts = ClientBodyTimeouts.start();
     register(
@@ -168,6 +172,17 @@ public final class GatewayBootstrap implements ServletContextListener {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds the first runtime; when that fails, no upstream client thread is left running. */
+  private static GatewayRuntime buildFirst(GatewayConfig config, WebappParts parts)
+      throws ConfigException {
+    try {
+      return GatewayRuntime.build(config, parts);
+    } catch (ConfigException | RuntimeException e) {
+      parts.upstream().close();
+      throw e;
     }
   }
 

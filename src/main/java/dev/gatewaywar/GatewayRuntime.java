@@ -7,6 +7,7 @@ import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
@@ -97,8 +98,14 @@ final class GatewayRuntime implements AutoCloseable {
                   String.valueOf(e.getMessage())));
         }
       }
+      TimeoutsConfig timeouts = config.timeoutsFor(route);
       ProxyRoute proxy =
-          new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route), owned);
+          new ProxyRoute(
+              route.target(),
+              route.preserveHost(),
+              timeouts,
+              owned,
+              parts.upstream().settingsFor(timeouts));
       routes.add(
           new Router.Route<>(
               route.pattern(), route.methods(), new CompiledRoute(route, chain, proxy)));

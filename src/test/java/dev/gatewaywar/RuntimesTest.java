@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.ConfigLoader;
+import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.proxy.UpstreamClient;
 import jakarta.servlet.ServletContext;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +28,17 @@ class RuntimesTest {
   private final MiddlewareRegistry registry =
       MiddlewareRegistry.load(getClass().getClassLoader(), List.of());
   private final WebappParts parts =
-      new WebappParts(registry, servletContext(), GatewayMetrics.create(), new Readiness());
+      new WebappParts(
+          registry,
+          servletContext(),
+          UpstreamClient.of(UpstreamConfig.DEFAULT),
+          GatewayMetrics.create(),
+          new Readiness());
+
+  @AfterEach
+  void closeUpstream() {
+    parts.upstream().close();
+  }
 
   private GatewayRuntime runtime(String drainTimeout) throws Exception {
     return GatewayRuntime.build(
