@@ -4,10 +4,8 @@ import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.ServerConfig;
-import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.reload.ConfigFile;
 import dev.gatewaywar.reload.ConfigWatcher;
-import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,27 +24,17 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
 
   private final ConfigLoader loader;
-  private final MiddlewareRegistry registry;
-  private final ServletContext context;
+  private final WebappParts parts;
   private final Runtimes runtimes;
-  private final GatewayMetrics metrics;
   private final Clock clock;
   private final Object lock = new Object();
   private boolean closed;
   private ConfigWatcher watcher;
 
-  private ConfigReloader(
-      ConfigLoader loader,
-      MiddlewareRegistry registry,
-      ServletContext context,
-      Runtimes runtimes,
-      GatewayMetrics metrics,
-      Clock clock) {
+  private ConfigReloader(ConfigLoader loader, WebappParts parts, Runtimes runtimes, Clock clock) {
     this.loader = loader;
-    this.registry = registry;
-    this.context = context;
+    this.parts = parts;
     this.runtimes = runtimes;
-    this.metrics = metrics;
     this.clock = clock;
   }
 
@@ -56,15 +44,8 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
    * @param clock the wall clock the last-success timestamp metric is read from
    */
   static ConfigReloader start(
-      ConfigFile loaded,
-      ConfigLoader loader,
-      MiddlewareRegistry registry,
-      ServletContext context,
-      Runtimes runtimes,
-      GatewayMetrics metrics,
-      Clock clock) {
-    ConfigReloader reloader =
-        new ConfigReloader(loader, registry, context, runtimes, metrics, clock);
+      ConfigFile loaded, ConfigLoader loader, WebappParts parts, Runtimes runtimes, Clock clock) {
+    ConfigReloader reloader = new ConfigReloader(loader, parts, runtimes, clock);
     reloader.watcher =
         ConfigWatcher.start(
             loaded.path(),
@@ -79,7 +60,7 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
     GatewayRuntime next;
     try {
       GatewayConfig config = loader.parse(file.text(), file.path().toString());
-      next = GatewayRuntime.build(config, registry, context);
+      next = GatewayRuntime.build(config, parts);
     } catch (ConfigException e) {
       rejected(e.getMessage(), null);
       return;
@@ -97,7 +78,7 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
       warnAboutFixedSettings(runtimes.current().config(), next.config());
       previous = runtimes.swap(next);
     }
-    metrics.configReloaded(true, clock.instant());
+    parts.metrics().configReloaded(true, clock.instant());
     LOG.info(
         () ->
             "configuration reloaded from "
@@ -131,7 +112,7 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
         return; // interrupted by the stop, not a problem with the file
       }
     }
-    metrics.configReloaded(false, clock.instant());
+    parts.metrics().configReloaded(false, clock.instant());
     LOG.log(
         Level.SEVERE,
         "configuration reload rejected, still serving the previous configuration: " + message,

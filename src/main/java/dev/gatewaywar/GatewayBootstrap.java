@@ -50,12 +50,12 @@ public final class GatewayBootstrap implements ServletContextListener {
     ServletContext context = event.getServletContext();
     ConfigLocation location =
         ConfigLocation.resolve(System::getProperty, System::getenv, context::getInitParameter);
-    MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader());
-    ConfigLoader loader = ConfigLoader.withEnvironment(registry);
-    // before the routes' filters are built: the metrics middleware records into these
     GatewayMetrics metrics = GatewayMetrics.create();
-    metrics.installIn(context);
-    readiness = Readiness.installIn(context);
+    readiness = new Readiness();
+    MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader(), metrics);
+    ConfigLoader loader = ConfigLoader.withEnvironment(registry);
+    UpstreamClient client;
+    WebappParts parts;
     GatewayRuntime runtime;
     ConfigFile file = null;
     try {
@@ -66,7 +66,10 @@ public final class GatewayBootstrap implements ServletContextListener {
       } else {
         config = loadBundled(location, loader, context);
       }
-      runtime = GatewayRuntime.build(config, registry, context);
+      // one connection pool for the webapp's life, shared by every configuration a reload builds
+      client = metrics.timing(UpstreamClient.of(config.upstream()));
+      parts = new WebappParts(registry, context, client, metrics, readiness);
+      runtime = buildFirst(config, parts);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
       // (and the exception it is about to log) only to logs/localhost.DATE.log, and says no more
@@ -75,7 +78,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       throw new IllegalStateException(e.getMessage(), e);
     }
     metrics.configLoaded(clock.instant());
-    upstream = metrics.timing(UpstreamClient.of(runtime.config().upstream()));
+    upstream = client;
     runtimes = new Runtimes(runtime, System::nanoTime);
     bodyTimeouts = ClientBodyTimeouts.start();
     register(
@@ -92,7 +95,7 @@ public final class GatewayBootstrap implements ServletContextListener {
                 + location.origin()
                 + ")");
     if (file != null && runtime.config().server().reload().enabled()) {
-      reloader = ConfigReloader.start(file, loader, registry, context, runtimes, metrics, clock);
+      reloader = ConfigReloader.start(file, loader, parts, runtimes, clock);
       LOG.info(
           () ->
               "watching "
@@ -126,7 +129,6 @@ public final class GatewayBootstrap implements ServletContextListener {
       bodyTimeouts.close();
     }
     event.getServletContext().removeAttribute(ATTRIBUTE);
-    GatewayMetrics.uninstallFrom(event.getServletContext());
     RecordMethodCaches.release();
   }
 
@@ -170,6 +172,17 @@ public final class GatewayBootstrap implements ServletContextListener {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds the first runtime; when that fails, no upstream client thread is left running. */
+  private static GatewayRuntime buildFirst(GatewayConfig config, WebappParts parts)
+      throws ConfigException {
+    try {
+      return GatewayRuntime.build(config, parts);
+    } catch (ConfigException | RuntimeException e) {
+      parts.upstream().close();
+      throw e;
     }
   }
 

@@ -7,9 +7,8 @@ import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
-import dev.gatewaywar.observability.GatewayMetrics;
-import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
 import dev.gatewaywar.routing.Router;
@@ -71,9 +70,8 @@ final class GatewayRuntime implements AutoCloseable {
    * @throws ConfigException when a middleware refuses its route; filters already built are
    *     destroyed first
    */
-  static GatewayRuntime build(
-      GatewayConfig config, MiddlewareRegistry registry, ServletContext servletContext)
-      throws ConfigException {
+  static GatewayRuntime build(GatewayConfig config, WebappParts parts) throws ConfigException {
+    ServletContext servletContext = parts.servletContext();
     List<Filter> all = new ArrayList<>();
     List<Router.Route<CompiledRoute>> routes = new ArrayList<>();
     List<ConfigProblem> problems = new ArrayList<>();
@@ -84,7 +82,8 @@ final class GatewayRuntime implements AutoCloseable {
         String name = route.middleware().get(i);
         try {
           Middleware m =
-              registry
+              parts
+                  .registry()
                   .find(name)
                   .orElseThrow(() -> new IllegalStateException("unknown middleware"));
           Filter f = m.create(new MiddlewareContext(config, route, servletContext));
@@ -99,15 +98,19 @@ final class GatewayRuntime implements AutoCloseable {
                   String.valueOf(e.getMessage())));
         }
       }
+      TimeoutsConfig timeouts = config.timeoutsFor(route);
       ProxyRoute proxy =
-          new ProxyRoute(route.target(), route.preserveHost(), config.timeoutsFor(route), owned);
+          new ProxyRoute(
+              route.target(),
+              route.preserveHost(),
+              timeouts,
+              owned,
+              parts.upstream().settingsFor(timeouts));
       routes.add(
           new Router.Route<>(
               route.pattern(), route.methods(), new CompiledRoute(route, chain, proxy)));
     }
-    BuiltInEndpoints endpoints =
-        BuiltInEndpoints.of(
-            config, GatewayMetrics.from(servletContext), Readiness.from(servletContext));
+    BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
     GatewayRuntime runtime =
         new GatewayRuntime(config, Router.of(routes), List.copyOf(all), endpoints);
     if (!problems.isEmpty()) {

@@ -5,6 +5,7 @@ import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import dev.gatewaywar.observability.TracingMiddleware;
@@ -63,21 +64,26 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
     }
   }
 
-  /** The built-ins plus the providers visible to {@code loader}: what the gateway uses. */
-  public static MiddlewareRegistry standard(ClassLoader loader) {
-    return load(loader, builtIns());
+  /**
+   * The built-ins plus the providers visible to {@code loader}: what the gateway uses.
+   *
+   * @param metrics what the built-in middleware record into
+   */
+  public static MiddlewareRegistry standard(ClassLoader loader, GatewayMetrics metrics) {
+    return load(loader, builtIns(metrics));
   }
 
   /** The built-in middleware. */
-  static List<Middleware> builtIns() {
+  static List<Middleware> builtIns(GatewayMetrics metrics) {
     return List.of(
         new AuthMiddleware(),
         // claim:NAME rate-limit keys read the claims the auth filter verified earlier in the route
         new RateLimitMiddleware(
             System::nanoTime,
             Clock.systemUTC(),
-            (request, name) -> Claims.from(request).flatMap(claims -> claims.string(name))),
-        new MetricsMiddleware(),
+            (request, name) -> Claims.from(request).flatMap(claims -> claims.string(name)),
+            metrics::rateLimitBackendFailed),
+        new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
         new TracingMiddleware());
   }

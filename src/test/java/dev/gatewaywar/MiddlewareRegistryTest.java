@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.api.MiddlewareContext;
+import dev.gatewaywar.observability.GatewayMetrics;
 import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.net.URL;
@@ -21,6 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MiddlewareRegistryTest {
+  private static final GatewayMetrics METRICS = GatewayMetrics.create();
+
   /**
    * Sees no {@code META-INF/services} files, so what the registry knows is exactly what a test
    * gives it, whatever providers the test class path happens to hold.
@@ -38,7 +41,7 @@ class MiddlewareRegistryTest {
   @ParameterizedTest
   @ValueSource(strings = {"auth", "ratelimit", "logging", "metrics", "tracing"})
   void everyGoOriginalMiddlewareIsBuiltIn(String name) {
-    MiddlewareRegistry registry = MiddlewareRegistry.standard(loader);
+    MiddlewareRegistry registry = MiddlewareRegistry.standard(loader, METRICS);
 
     assertEquals(Optional.empty(), registry.problemWith(name));
     assertTrue(registry.find(name).isPresent(), name);
@@ -46,7 +49,7 @@ class MiddlewareRegistryTest {
 
   @Test
   void ratelimitIsBuiltIn() {
-    MiddlewareRegistry registry = MiddlewareRegistry.standard(loader);
+    MiddlewareRegistry registry = MiddlewareRegistry.standard(loader, METRICS);
 
     assertEquals(Optional.empty(), registry.problemWith("ratelimit"));
     assertTrue(
@@ -108,7 +111,8 @@ class MiddlewareRegistryTest {
         new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
       IllegalStateException e =
           assertThrows(
-              IllegalStateException.class, () -> MiddlewareRegistry.standard(withProvider));
+              IllegalStateException.class,
+              () -> MiddlewareRegistry.standard(withProvider, METRICS));
 
       assertTrue(e.getMessage().contains("'auth'"), e.getMessage());
     }
@@ -126,7 +130,8 @@ class MiddlewareRegistryTest {
 
   @Test
   void aMisspeltBuiltInNameIsUnknownAndTheBuiltInsAreListed() {
-    Optional<String> problem = MiddlewareRegistry.standard(loader).problemWith("ratelimitt");
+    Optional<String> problem =
+        MiddlewareRegistry.standard(loader, METRICS).problemWith("ratelimitt");
 
     assertEquals(
         Optional.of(

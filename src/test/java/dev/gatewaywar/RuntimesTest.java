@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.ConfigLoader;
+import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.proxy.UpstreamClient;
 import jakarta.servlet.ServletContext;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,9 +25,20 @@ import org.junit.jupiter.api.Test;
  */
 class RuntimesTest {
   private final AtomicLong nanos = new AtomicLong(1_000);
-  private final ServletContext context = servletContext();
   private final MiddlewareRegistry registry =
       MiddlewareRegistry.load(getClass().getClassLoader(), List.of());
+  private final WebappParts parts =
+      new WebappParts(
+          registry,
+          servletContext(),
+          UpstreamClient.of(UpstreamConfig.DEFAULT),
+          GatewayMetrics.create(),
+          new Readiness());
+
+  @AfterEach
+  void closeUpstream() {
+    parts.upstream().close();
+  }
 
   private GatewayRuntime runtime(String drainTimeout) throws Exception {
     return GatewayRuntime.build(
@@ -36,8 +48,7 @@ class RuntimesTest {
                     + drainTimeout
                     + "\nroutes:\n  - path: /x\n    target: http://127.0.0.1:1\n",
                 "test"),
-        registry,
-        context);
+        parts);
   }
 
   @Test
@@ -126,24 +137,17 @@ class RuntimesTest {
     assertNull(runtimes.acquire());
   }
 
-  /** Attributes only: what building a runtime (metrics, readiness) needs of a servlet context. */
+  /**
+   * A context that answers nothing: a runtime gets its metrics and readiness passed in, and the
+   * routes here have no middleware to hand the context to.
+   */
   private static ServletContext servletContext() {
-    Map<String, Object> attributes = new ConcurrentHashMap<>();
-    ServletContext context =
-        (ServletContext)
-            Proxy.newProxyInstance(
-                RuntimesTest.class.getClassLoader(),
-                new Class<?>[] {ServletContext.class},
-                (proxy, method, args) ->
-                    switch (method.getName()) {
-                      case "getAttribute" -> attributes.get((String) args[0]);
-                      case "setAttribute" -> attributes.put((String) args[0], args[1]);
-                      case "removeAttribute" -> attributes.remove((String) args[0]);
-                      case "getClassLoader" -> RuntimesTest.class.getClassLoader();
-                      default -> null;
-                    });
-    GatewayMetrics.create().installIn(context);
-    Readiness.installIn(context);
-    return context;
+    return (ServletContext)
+        Proxy.newProxyInstance(
+            RuntimesTest.class.getClassLoader(),
+            new Class<?>[] {ServletContext.class},
+            (proxy, method, args) -> {
+              throw new UnsupportedOperationException(method.getName());
+            });
   }
 }

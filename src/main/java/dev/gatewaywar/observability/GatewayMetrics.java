@@ -14,21 +14,18 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import jakarta.servlet.ServletContext;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * The gateway's Prometheus metrics: one registry per deployed webapp (never the client library's
  * static default one, so two gateways in one JVM keep their own counts and an undeployed one leaves
  * nothing behind), with every family the gateway exports registered up front.
  *
- * <p>Other parts of the gateway record through the methods here, found once when their filter is
- * built with {@link #from(ServletContext)}:
+ * <p>The bootstrap creates them once per webapp and passes them to what records into or exposes
+ * them as that is built (the built-in middleware, the front controller, the reloader, the metrics
+ * endpoint); recording goes through the methods here:
  *
  * <pre>{@code
- * GatewayMetrics metrics = GatewayMetrics.from(context.servletContext());
- * ...
  * metrics.rateLimitRejected(route.path());   // per 429
  * metrics.authFailed(route.path(), "invalid_token");   // per 401
  * metrics.configReloaded(true, clock.instant());   // per reload attempt
@@ -38,8 +35,6 @@ import java.util.Optional;
  * request, so the number of series stays bounded.
  */
 public final class GatewayMetrics {
-  private static final String ATTRIBUTE = GatewayMetrics.class.getName();
-
   /**
    * Request and upstream latency buckets, in seconds: from a cache hit on loopback
    * (sub-millisecond) to the longest read timeout a gateway usually allows (tens of seconds).
@@ -180,37 +175,6 @@ public final class GatewayMetrics {
     JvmRuntimeInfoMetric.builder().register(registry);
     ProcessMetrics.builder().register(registry);
     return metrics;
-  }
-
-  /** Makes these the metrics of the webapp {@code context}; called once, by the bootstrap. */
-  public void installIn(ServletContext context) {
-    context.setAttribute(ATTRIBUTE, this);
-  }
-
-  /** Forgets these metrics when the webapp stops. */
-  public static void uninstallFrom(ServletContext context) {
-    context.removeAttribute(ATTRIBUTE);
-  }
-
-  /**
-   * The metrics of the webapp {@code context}.
-   *
-   * @throws IllegalStateException when the gateway's bootstrap has not installed them (a filter
-   *     built outside the gateway)
-   */
-  public static GatewayMetrics from(ServletContext context) {
-    Object m = context.getAttribute(ATTRIBUTE);
-    if (m instanceof GatewayMetrics metrics) {
-      return metrics;
-    }
-    throw new IllegalStateException("the gateway's metrics are not installed in this webapp");
-  }
-
-  /** The metrics of the webapp {@code context}, if the gateway installed them there. */
-  public static Optional<GatewayMetrics> find(ServletContext context) {
-    return context != null && context.getAttribute(ATTRIBUTE) instanceof GatewayMetrics metrics
-        ? Optional.of(metrics)
-        : Optional.empty();
   }
 
   /** One failed call to the rate-limit backend ({@code redis}). */

@@ -15,6 +15,15 @@ public final class MetricsMiddleware implements Middleware {
   public static final String NAME = "metrics";
   private static final Logger LOG = Logger.getLogger(MetricsMiddleware.class.getName());
 
+  private final GatewayMetrics metrics;
+
+  /**
+   * @param metrics the webapp's metrics, which every route's filter records into
+   */
+  public MetricsMiddleware(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -30,7 +39,6 @@ public final class MetricsMiddleware implements Middleware {
                   + " lists metrics but metrics.prometheus.enabled is false: counted, never"
                   + " exposed");
     }
-    return new MetricsFilter(
-        context.route().path(), GatewayMetrics.from(context.servletContext()), System::nanoTime);
+    return new MetricsFilter(context.route().path(), metrics, System::nanoTime);
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.proxy.UpstreamException;
 import dev.gatewaywar.proxy.UpstreamHandler;
@@ -30,6 +31,11 @@ final class TimedUpstreamClient implements UpstreamClient {
     this.duration = duration;
     this.failures = failures;
     this.nanoTime = nanoTime;
+  }
+
+  @Override
+  public RouteSettings settingsFor(TimeoutsConfig timeouts) {
+    return delegate.settingsFor(timeouts);
   }
 
   @Override

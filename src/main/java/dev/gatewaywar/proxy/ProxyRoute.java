@@ -10,11 +10,17 @@ import java.util.Optional;
  *
  * @param target the upstream base URI from the config
  * @param preserveHost send the client's {@code Host} instead of the target's
- * @param timeouts connect and read timeouts for this route
+ * @param timeouts connect, read and client-body timeouts for this route
  * @param ownedHeaders the request headers the gateway writes itself on this route
+ * @param upstreamSettings {@code timeouts} in the upstream client's own form ({@link
+ *     UpstreamClient#settingsFor})
  */
 public record ProxyRoute(
-    URI target, boolean preserveHost, TimeoutsConfig timeouts, OwnedHeaders ownedHeaders) {
+    URI target,
+    boolean preserveHost,
+    TimeoutsConfig timeouts,
+    OwnedHeaders ownedHeaders,
+    UpstreamClient.RouteSettings upstreamSettings) {
   private static final String ATTRIBUTE = ProxyRoute.class.getName();
 
   /** {@code scheme://authority[/base]} without a trailing slash; the request path is appended. */

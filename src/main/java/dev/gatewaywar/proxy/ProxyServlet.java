@@ -85,7 +85,7 @@ public final class ProxyServlet extends HttpServlet {
             requestHeaders(route, clientRequest),
             body,
             ClientAddress.of(clientRequest).value(),
-            route.timeouts());
+            route.upstreamSettings());
     ServletOutputStream out = clientResponse.getOutputStream();
     ResponseRelay relay =
         new ResponseRelay(

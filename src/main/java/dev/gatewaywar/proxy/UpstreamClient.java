@@ -1,5 +1,6 @@
 package dev.gatewaywar.proxy;
 
+import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.internal.ApacheUpstreamClient;
 
@@ -9,6 +10,16 @@ import dev.gatewaywar.proxy.internal.ApacheUpstreamClient;
  * client's I/O threads. The seam in front of the HTTP library (Apache HttpClient 5, async).
  */
 public interface UpstreamClient extends AutoCloseable {
+
+  /**
+   * What this client needs to send one route's requests, in its own form: made once, when the route
+   * is built, so that sending looks nothing up. Opaque outside the client; only a client of the
+   * kind that made it (or one wrapping such a client) accepts it in an {@link UpstreamRequest}.
+   */
+  interface RouteSettings {}
+
+  /** The settings for a route with {@code timeouts}; called when the route is built. */
+  RouteSettings settingsFor(TimeoutsConfig timeouts);
 
   /**
    * Starts the exchange and returns at once, without waiting for the upstream or the client: a

@@ -1,6 +1,5 @@
 package dev.gatewaywar.proxy;
 
-import dev.gatewaywar.config.TimeoutsConfig;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,8 @@ import java.util.Map;
  * @param body the client's body, or null when the request has none (or an empty one)
  * @param client the client's address ({@code ClientAddress}), whose requests in flight to one
  *     upstream are limited to {@code upstream.max_connections_per_client}
- * @param timeouts connect and read timeouts
+ * @param settings the route's connect and read timeouts, made by the client that sends the request
+ *     ({@link UpstreamClient#settingsFor})
  */
 public record UpstreamRequest(
     String method,
@@ -23,4 +23,4 @@ public record UpstreamRequest(
     List<Map.Entry<String, String>> headers,
     RequestBody body,
     String client,
-    TimeoutsConfig timeouts) {}
+    UpstreamClient.RouteSettings settings) {}

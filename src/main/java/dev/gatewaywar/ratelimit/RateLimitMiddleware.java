@@ -5,7 +5,6 @@ import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.api.SharedResources;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.RouteConfig;
-import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.ratelimit.internal.RedisConnection;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -14,8 +13,10 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,6 +37,7 @@ public final class RateLimitMiddleware implements Middleware {
   private final LongSupplier nanoTime;
   private final Clock clock;
   private final VerifiedClaims claims;
+  private final Consumer<String> backendFailed;
   private final SharedResources<LimiterScope, KeyedRateLimiter> limiters =
       new SharedResources<>(KeyedRateLimiter::close);
   private final SharedResources<RateLimitConfig.RedisConfig, RedisConnection> connections =
@@ -45,11 +47,15 @@ public final class RateLimitMiddleware implements Middleware {
    * @param nanoTime the monotonic clock local buckets refill by
    * @param clock the wall clock Redis buckets refill by (comparable across machines)
    * @param claims where {@code claim:NAME} keys are read from
+   * @param backendFailed told of each failed call to a shared backend, by its name ({@code redis}):
+   *     the gateway counts them in {@code gateway_ratelimit_backend_errors_total}
    */
-  public RateLimitMiddleware(LongSupplier nanoTime, Clock clock, VerifiedClaims claims) {
+  public RateLimitMiddleware(
+      LongSupplier nanoTime, Clock clock, VerifiedClaims claims, Consumer<String> backendFailed) {
     this.nanoTime = nanoTime;
     this.clock = clock;
     this.claims = claims;
+    this.backendFailed = backendFailed;
   }
 
   @Override
@@ -81,8 +87,7 @@ public final class RateLimitMiddleware implements Middleware {
     }
     SharedResources.Lease<RedisConnection> redis =
         connections.acquire(
-            limits.redis(),
-            r -> new RedisConnection(r, nanoTime, backendErrorCounter(context, limits)));
+            limits.redis(), r -> new RedisConnection(r, nanoTime, backendErrorCounter(limits)));
     SharedResources.Lease<KeyedRateLimiter> limiter =
         limiters.acquire(scope, s -> redisLimiter(s, redis.resource()));
     return new RateLimitFilter(
@@ -110,15 +115,10 @@ public final class RateLimitMiddleware implements Middleware {
     return KeyedRateLimiter.redis(limits, namespace, redis, clock);
   }
 
-  /**
-   * Counts Redis failures in gateway_ratelimit_backend_errors_total when the gateway's metrics are
-   * installed (always in a deployed gateway; not in unit tests of this class).
-   */
-  private static Runnable backendErrorCounter(MiddlewareContext context, RateLimitConfig limits) {
-    String backend = limits.backend().name().toLowerCase(java.util.Locale.ROOT);
-    return GatewayMetrics.find(context.servletContext())
-        .<Runnable>map(m -> () -> m.rateLimitBackendFailed(backend))
-        .orElse(() -> {});
+  /** Tells {@code backendFailed} of each failed call to {@code limits}' backend. */
+  private Runnable backendErrorCounter(RateLimitConfig limits) {
+    String backend = limits.backend().name().toLowerCase(Locale.ROOT);
+    return () -> backendFailed.accept(backend);
   }
 
   /** A stable name for a route's own buckets, the same on every instance with the same config. */

@@ -3,10 +3,11 @@
  *
  * <h2>The model, and why it is Bucket4j rather than resilience4j</h2>
  *
- * CONTRACT.md asks for "a token bucket of {@code burst} capacity refilled at {@code
- * requests_per_second}": a client that was quiet may send {@code burst} requests at once, and after
- * that one request per {@code 1/requests_per_second} seconds; at no moment may it have sent more
- * than {@code burst + requests_per_second × t} in any span of {@code t} seconds.
+ * The contract is the token bucket docs/security.md (Rate limiting) promises, {@code burst} its
+ * capacity and {@code requests_per_second} its refill rate: a client that was quiet may send {@code
+ * burst} requests at once, and after that one request per {@code 1/requests_per_second} seconds; at
+ * no moment may it have sent more than {@code burst + requests_per_second × t} in any span of
+ * {@code t} seconds.
  *
  * <p>resilience4j's rate limiters (2.4.0) are fixed-window limiters. The default, {@code
  * AtomicRateLimiter}, counts time in cycles of {@code limitRefreshPeriod} from its creation, and at

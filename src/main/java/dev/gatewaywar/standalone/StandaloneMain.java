@@ -5,6 +5,7 @@ import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.ConfigLocation;
 import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.observability.GatewayMetrics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -118,9 +119,11 @@ public final class StandaloneMain {
     }
   }
 
+  /** A loader that only reads files: no filter is built, so nothing records into its metrics. */
   static ConfigLoader loader() {
     return ConfigLoader.withEnvironment(
-        MiddlewareRegistry.standard(Thread.currentThread().getContextClassLoader()));
+        MiddlewareRegistry.standard(
+            Thread.currentThread().getContextClassLoader(), GatewayMetrics.create()));
   }
 
   /** The unpacked WAR the launcher prepared. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatewaywar.MiddlewareRegistry;
 import dev.gatewaywar.auth.AuthBlock;
 import dev.gatewaywar.auth.AuthConfig;
+import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingConfig;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.OtelConfig;
@@ -166,7 +167,9 @@ class ConfigLoaderTest {
 
   @Test
   void goOriginalConfigLoadsWithTheRealMiddlewareRegistry() throws ConfigException {
-    ConfigLoader loader = new ConfigLoader(MiddlewareRegistry.standard(NO_PROVIDERS), n -> null);
+    ConfigLoader loader =
+        new ConfigLoader(
+            MiddlewareRegistry.standard(NO_PROVIDERS, GatewayMetrics.create()), n -> null);
 
     GatewayConfig c = loader.parse(GO_ORIGINAL, "config.yaml");
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gatewaywar.MiddlewareRegistry;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.observability.GatewayMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -79,7 +80,8 @@ class DockerComposeFileTest {
     String host = mounts.get(environment().get("GATEWAY_CONFIG"));
     GatewayConfig config =
         new ConfigLoader(
-                MiddlewareRegistry.standard(DockerComposeFileTest.class.getClassLoader()),
+                MiddlewareRegistry.standard(
+                    DockerComposeFileTest.class.getClassLoader(), GatewayMetrics.create()),
                 name -> null)
             .load(DIR.resolve(host));
 

@@ -10,6 +10,7 @@ import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.ConfigLocation;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.HealthConfig;
+import dev.gatewaywar.observability.GatewayMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,7 +135,8 @@ class KubernetesManifestsTest {
     Map<String, String> environment = new HashMap<>(env());
     environment.replaceAll((name, value) -> value == null ? "a-secret-from-the-secret" : value);
     MiddlewareRegistry registry =
-        MiddlewareRegistry.standard(KubernetesManifestsTest.class.getClassLoader());
+        MiddlewareRegistry.standard(
+            KubernetesManifestsTest.class.getClassLoader(), GatewayMetrics.create());
     return new ConfigLoader(registry, environment::get).load(file);
   }
 

@@ -39,7 +39,8 @@ class ObservabilityStackFilesTest {
 
   private static GatewayConfig gatewayConfig() throws Exception {
     MiddlewareRegistry registry =
-        MiddlewareRegistry.standard(ObservabilityStackFilesTest.class.getClassLoader());
+        MiddlewareRegistry.standard(
+            ObservabilityStackFilesTest.class.getClassLoader(), GatewayMetrics.create());
     return new ConfigLoader(registry, name -> null).load(DIR.resolve("gateway.yaml"));
   }
 

@@ -47,8 +47,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The proxy as CONTRACT.md describes it, with the WAR deployed on an embedded Tomcat and a real
- * upstream on loopback.
+ * The proxy as docs/configuration.md describes it (What the upstream receives; Errors the gateway
+ * answers itself) and docs/security.md (Path handling; Headers the gateway owns), with the WAR
+ * deployed on an embedded Tomcat and a real upstream on loopback.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient

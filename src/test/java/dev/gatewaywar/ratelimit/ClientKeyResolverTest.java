@@ -122,7 +122,8 @@ class ClientKeyResolverTest {
   @Test
   void claimKeyGivesEachSubjectItsOwnBucket() throws Exception {
     RateLimitMiddleware m =
-        new RateLimitMiddleware(System::nanoTime, Clock.systemUTC(), FROM_TEST_HEADER);
+        new RateLimitMiddleware(
+            System::nanoTime, Clock.systemUTC(), FROM_TEST_HEADER, backend -> {});
     Filter filter = m.create(context(List.of("auth", "ratelimit")));
     AtomicInteger passed = new AtomicInteger();
     Map<String, String> alice = Map.of("Test-Claim-sub", "alice");

@@ -13,7 +13,7 @@ import java.time.Duration;
 final class TokenBucketBehaviour {
   private TokenBucketBehaviour() {}
 
-  /** burst 4, 5/s: what CONTRACT.md's example config sets. */
+  /** burst 4, 5/s: what the {@code rate_limit:} block in docs/configuration.md (Every key) sets. */
   static void burstThenSteadyRate(KeyedRateLimiter limiter, FakeNanoClock clock, String key) {
     for (int i = 0; i < 4; i++) {
       RateLimitDecision d = limiter.tryAcquire(key);

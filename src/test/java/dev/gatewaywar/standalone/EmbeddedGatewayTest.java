@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.testing.RawHttp;
+import dev.gatewaywar.testing.RouteRefusingMiddleware;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.WebappDir;
 import java.net.InetAddress;
@@ -13,6 +14,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +126,31 @@ class EmbeddedGatewayTest {
                 + "\n    middleware: [ratelimitt]\n");
     assertThrows(
         IllegalStateException.class, () -> EmbeddedGateway.start(WebappDir.create(), config, 0));
+  }
+
+  @Test
+  void aMiddlewareRefusingItsRouteKeepsTheWebappFromStartingAndLeavesNoUpstreamThread()
+      throws Exception {
+    Path config =
+        config(
+            "routes:\n  - path: /api/*\n    target: "
+                + upstream.url()
+                + "\n    middleware: [refuse-route]\n");
+    Set<Thread> before = upstreamThreads();
+
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            EmbeddedGateway.start(
+                WebappDir.withMiddleware(RouteRefusingMiddleware.class), config, 0));
+
+    assertEquals(before, upstreamThreads(), "the upstream client was closed again");
+  }
+
+  private static Set<Thread> upstreamThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("gateway-upstream-") && t.isAlive())
+        .collect(Collectors.toSet());
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.gatewaywar.MiddlewareRegistry;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.observability.GatewayMetrics;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class TestLoaders {
   public static final MiddlewareCatalog ANY_MIDDLEWARE =
       new MiddlewareCatalog() {
         private final Map<String, ConfigBlock<?, ?>> blocks =
-            MiddlewareRegistry.standard(NO_PROVIDERS).blocks();
+            MiddlewareRegistry.standard(NO_PROVIDERS, GatewayMetrics.create()).blocks();
 
         @Override
         public Optional<String> problemWith(String name) {

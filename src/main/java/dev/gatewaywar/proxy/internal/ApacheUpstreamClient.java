@@ -14,7 +14,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -79,9 +78,6 @@ public final class ApacheUpstreamClient implements UpstreamClient {
   private final ClientShares shares;
 
   private final int maxPerClient;
-
-  /** One {@link RequestConfig} per route's timeouts, built on first use (routes are few). */
-  private final Map<TimeoutsConfig, RequestConfig> requestConfigs = new ConcurrentHashMap<>();
 
   public ApacheUpstreamClient(UpstreamConfig config) {
     this.maxPerClient = config.maxConnectionsPerClient();
@@ -153,7 +149,13 @@ public final class ApacheUpstreamClient implements UpstreamClient {
   }
 
   @Override
+  public RouteSettings settingsFor(TimeoutsConfig timeouts) {
+    return new Settings(configFor(timeouts), timeouts.connect().toNanos());
+  }
+
+  @Override
   public void send(UpstreamRequest request, UpstreamHandler handler) {
+    Settings settings = (Settings) request.settings();
     BasicHttpRequest proxyRequest = new BasicHttpRequest(request.method(), request.uri());
     boolean userAgent = false;
     for (Map.Entry<String, String> h : request.headers()) {
@@ -161,20 +163,20 @@ public final class ApacheUpstreamClient implements UpstreamClient {
       userAgent |= h.getKey().equalsIgnoreCase(HttpHeaders.USER_AGENT);
     }
     HttpClientContext context = HttpClientContext.create();
-    context.setRequestConfig(requestConfigs.computeIfAbsent(request.timeouts(), this::configFor));
+    context.setRequestConfig(settings.requestConfig());
     if (!userAgent) {
       context.setAttribute(NO_USER_AGENT, Boolean.TRUE);
     }
     // A body of unknown length goes chunked; a known one keeps its length. The entity has no
     // Content-Type of its own: the client's header, copied above, is the one.
     if (request.body() == null) {
-      execute(request, proxyRequest, null, context, handler);
+      execute(request, settings, proxyRequest, null, context, handler);
       return;
     }
     ClientBodyProducer body = new ClientBodyProducer(request.body());
     // no pooled connection is taken for a body that has not begun: a client that sends its head
     // and then trickles (or nothing) holds no upstream connection meanwhile
-    body.start(() -> execute(request, proxyRequest, body, context, handler));
+    body.start(() -> execute(request, settings, proxyRequest, body, context, handler));
   }
 
   /**
@@ -183,6 +185,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
    */
   private void execute(
       UpstreamRequest request,
+      Settings settings,
       BasicHttpRequest proxyRequest,
       ClientBodyProducer body,
       HttpClientContext context,
@@ -206,7 +209,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
             handler,
             body,
             housekeeping,
-            System.nanoTime() + request.timeouts().connect().toNanos(),
+            System.nanoTime() + settings.connectNanos(),
             () -> shares.release(share));
     if (body != null) {
       body.exchange(exchange);
@@ -244,7 +247,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     return uri.getScheme() + "://" + uri.getHost() + ":" + port;
   }
 
-  private RequestConfig configFor(TimeoutsConfig timeouts) {
+  private static RequestConfig configFor(TimeoutsConfig timeouts) {
     Timeout connect = Timeout.ofMilliseconds(Math.max(1, timeouts.connect().toMillis()));
     return RequestConfig.custom()
         .setConnectionRequestTimeout(connect)
@@ -254,6 +257,14 @@ public final class ApacheUpstreamClient implements UpstreamClient {
         .setProtocolUpgradeEnabled(false)
         .build();
   }
+
+  /**
+   * A route's timeouts as HttpClient takes them.
+   *
+   * @param connectNanos the longest wait for a pooled connection and for connecting it
+   */
+  private record Settings(RequestConfig requestConfig, long connectNanos)
+      implements RouteSettings {}
 
   static UpstreamFailure classify(Throwable e, ClientBodyProducer body) {
     IOException clientFailure = body == null ? null : body.clientFailure();

@@ -10,6 +10,7 @@ import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.ClientBodyTimeoutException;
 import dev.gatewaywar.proxy.RequestBody;
+import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.proxy.UpstreamException;
 import dev.gatewaywar.proxy.UpstreamFailure;
 import dev.gatewaywar.proxy.UpstreamRequest;
@@ -42,6 +43,7 @@ class ApacheUpstreamClientTest {
   // one connection per upstream, two in all; a client may hold two per upstream
   private final ApacheUpstreamClient client =
       new ApacheUpstreamClient(new UpstreamConfig(2, 1, Duration.ofSeconds(60), 2));
+  private final UpstreamClient.RouteSettings shortTimeouts = client.settingsFor(SHORT);
 
   @BeforeEach
   void start() throws Exception {
@@ -68,18 +70,18 @@ class ApacheUpstreamClientTest {
     fast.close();
   }
 
-  private static UpstreamRequest get(TestUpstream upstream) {
+  private UpstreamRequest get(TestUpstream upstream) {
     return get(upstream, "192.0.2.1");
   }
 
-  private static UpstreamRequest get(TestUpstream upstream, String client) {
+  private UpstreamRequest get(TestUpstream upstream, String client) {
     return new UpstreamRequest(
-        "GET", URI.create(upstream.url() + "/x"), List.of(), null, client, SHORT);
+        "GET", URI.create(upstream.url() + "/x"), List.of(), null, client, shortTimeouts);
   }
 
-  private static UpstreamRequest post(TestUpstream upstream, RequestBody body) {
+  private UpstreamRequest post(TestUpstream upstream, RequestBody body) {
     return new UpstreamRequest(
-        "POST", URI.create(upstream.url() + "/x"), List.of(), body, "192.0.2.1", SHORT);
+        "POST", URI.create(upstream.url() + "/x"), List.of(), body, "192.0.2.1", shortTimeouts);
   }
 
   /** The status once the whole body arrived, or the failure. */

@@ -102,7 +102,12 @@ class ResponseHeadLimitsTest {
     StatusWhenComplete handler = new StatusWhenComplete();
     client.send(
         new UpstreamRequest(
-            "GET", URI.create(upstream.url() + path), List.of(), null, "192.0.2.1", TIMEOUTS),
+            "GET",
+            URI.create(upstream.url() + path),
+            List.of(),
+            null,
+            "192.0.2.1",
+            client.settingsFor(TIMEOUTS)),
         handler);
     return handler.result.get(20, TimeUnit.SECONDS);
   }
