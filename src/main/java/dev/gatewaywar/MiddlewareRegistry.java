@@ -5,6 +5,7 @@ import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.cors.CorsMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
@@ -85,7 +86,8 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
             metrics::rateLimitBackendFailed),
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
-        new TracingMiddleware());
+        new TracingMiddleware(),
+        new CorsMiddleware());
   }
 
   public Optional<Middleware> find(String name) {
