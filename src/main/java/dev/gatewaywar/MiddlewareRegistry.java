@@ -3,6 +3,7 @@ package dev.gatewaywar;
 import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
+import dev.gatewaywar.basicauth.BasicAuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.cors.CorsMiddleware;
@@ -87,7 +88,8 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
         new TracingMiddleware(),
-        new CorsMiddleware());
+        new CorsMiddleware(),
+        new BasicAuthMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

@@ -9,6 +9,8 @@ public enum GatewayError {
   BAD_REQUEST(400, "bad request"),
   MISSING_TOKEN(401, "missing token"),
   INVALID_TOKEN(401, "invalid token"),
+  /** Basic authentication: no credentials, or ones the realm or password file refused. */
+  INVALID_CREDENTIALS(401, "invalid credentials"),
   FORBIDDEN(403, "forbidden"),
   NOT_FOUND(404, "not found"),
   METHOD_NOT_ALLOWED(405, "method not allowed"),

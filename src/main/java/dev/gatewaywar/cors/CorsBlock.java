@@ -1,8 +1,8 @@
 package dev.gatewaywar.cors;
 
-import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.ConfigSection;
 import dev.gatewaywar.config.HttpTokens;
+import dev.gatewaywar.config.InheritingBlock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,24 +13,11 @@ import java.util.function.Consumer;
  * The {@code cors:} blocks. A route's own block has the same keys as the top-level one and inherits
  * the keys it does not set.
  */
-public final class CorsBlock implements ConfigBlock<CorsConfig, CorsConfig> {
+public final class CorsBlock extends InheritingBlock<CorsConfig> {
   public static final CorsBlock INSTANCE = new CorsBlock();
 
-  private CorsBlock() {}
-
-  @Override
-  public String key() {
-    return "cors";
-  }
-
-  @Override
-  public CorsConfig readGlobal(ConfigSection section) {
-    return read(section, CorsConfig.DEFAULT);
-  }
-
-  @Override
-  public CorsConfig readRoute(ConfigSection section, CorsConfig global) {
-    return read(section, global);
+  private CorsBlock() {
+    super("cors", CorsConfig.DEFAULT);
   }
 
   @Override
@@ -44,7 +31,8 @@ public final class CorsBlock implements ConfigBlock<CorsConfig, CorsConfig> {
     }
   }
 
-  private static CorsConfig read(ConfigSection m, CorsConfig inherited) {
+  @Override
+  protected CorsConfig read(ConfigSection m, CorsConfig inherited) {
     AllowedOrigins origins = inherited.allowOrigins();
     ConfigSection.Item star = null;
     if (m.has("allow_origins")) {
