@@ -1,0 +1,121 @@
+package dev.gatewaywar.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gatewaywar.deploy.TomcatServer.Distribution;
+import dev.gatewaywar.testing.RawHttp;
+import dev.gatewaywar.testing.TestUpstream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * basic_auth with {@code source: container} on a real Tomcat 11: the users and roles are those of
+ * the stock server.xml's UserDatabaseRealm, from conf/tomcat-users.xml.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class TomcatBasicAuthIT {
+  private static final Path WAR = Path.of(System.getProperty("gateway.war", "target/gateway.war"));
+  private static final Path BASES = WAR.getParent().resolve("it-tomcat");
+
+  private TestUpstream upstream;
+  private TomcatServer tomcat;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = TestUpstream.start();
+    Distribution distribution =
+        new Distribution(Path.of(System.getProperty("tomcat11.home", "missing-tomcat11.home")));
+    tomcat = TomcatServer.create(distribution, BASES.resolve(distribution + "-basic-auth"));
+    Files.writeString(
+        tomcat.base().resolve("conf/tomcat-users.xml"),
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <tomcat-users xmlns="http://tomcat.apache.org/xml" version="1.0">
+          <role rolename="gateway-user"/>
+          <user username="alice" password="wonderland" roles="gateway-user"/>
+          <user username="bob" password="builder" roles="other"/>
+        </tomcat-users>
+        """);
+    Path config =
+        Files.writeString(
+            tomcat.base().resolve("gateway.yaml"),
+            """
+            basic_auth:
+              source: container
+              roles: [gateway-user]
+            routes:
+              - path: /private/*
+                target: UPSTREAM
+                middleware: [basic_auth]
+              - path: /anyone/*
+                target: UPSTREAM
+                middleware: [basic_auth]
+                basic_auth:
+                  realm: staff
+                  roles: []
+            """
+                .replace("UPSTREAM", upstream.url()),
+            StandardCharsets.UTF_8);
+    tomcat.deploy(WAR, "ROOT.war").start(config);
+  }
+
+  @AfterEach
+  void stop() {
+    if (tomcat != null) {
+      tomcat.close();
+    }
+    upstream.close();
+  }
+
+  private RawHttp.Response get(String path, String... headers) throws Exception {
+    StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\nHost: gw\n");
+    for (String h : headers) {
+      request.append(h).append('\n');
+    }
+    return RawHttp.send(tomcat.port(), request.append("Connection: close\n\n").toString());
+  }
+
+  private static String basic(String user, String password) {
+    return "Authorization: Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void assertChallenged(RawHttp.Response r, String realm) {
+    assertEquals(401, r.status(), r.body());
+    assertEquals("Basic realm=\"" + realm + "\"", r.header("WWW-Authenticate"));
+    assertEquals("{\"error\":\"invalid credentials\"}", r.body());
+  }
+
+  @Test
+  void tomcatUsersAreCheckedWithTheirRoles() throws Exception {
+    RawHttp.Response ok = get("/private/x", basic("alice", "wonderland"), "X-User-Id: mallory");
+    assertEquals(200, ok.status(), ok.body());
+    TestUpstream.Received received = upstream.nextRequest();
+    assertEquals("alice", received.header("X-User-Id"));
+    assertEquals(1, received.headerValues("X-User-Id").size());
+    assertNull(received.header("Authorization"), "the credentials stay at the gateway");
+    assertNull(ok.header("Set-Cookie"), "a login for one request makes no session");
+
+    assertChallenged(get("/private/x"), "gateway");
+    assertChallenged(get("/private/x", basic("alice", "wrong")), "gateway");
+    assertChallenged(get("/private/x", basic("nobody", "wonderland")), "gateway");
+    RawHttp.Response noRole = get("/private/x", basic("bob", "builder"));
+    assertEquals(403, noRole.status());
+    assertEquals("{\"error\":\"forbidden\"}", noRole.body());
+    assertTrue(upstream.noRequestWithin(200), "no refused request reached the upstream");
+
+    assertEquals(200, get("/anyone/x", basic("bob", "builder")).status());
+    assertEquals("bob", upstream.nextRequest().header("X-User-Id"));
+    assertChallenged(get("/anyone/x", basic("bob", "wrong")), "staff");
+  }
+}
