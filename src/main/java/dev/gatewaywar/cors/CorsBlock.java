@@ -16,6 +16,9 @@ import java.util.function.Consumer;
 public final class CorsBlock extends InheritingBlock<CorsConfig> {
   public static final CorsBlock INSTANCE = new CorsBlock();
 
+  /** Middleware that refuse requests without credentials (a preflight never has any). */
+  private static final List<String> CREDENTIAL_CHECKS = List.of("auth", "basic_auth", "api_key");
+
   private CorsBlock() {
     super("cors", CorsConfig.DEFAULT);
   }
@@ -28,6 +31,18 @@ public final class CorsBlock extends InheritingBlock<CorsConfig> {
       Consumer<String> refuse) {
     if (own.orElse(global).allowOrigins().isEmpty()) {
       refuse.accept("cors.allow_origins is empty: no origin would be allowed");
+    }
+    int cors = middleware.indexOf(CorsMiddleware.NAME);
+    for (String credentials : CREDENTIAL_CHECKS) {
+      int at = middleware.indexOf(credentials);
+      if (at >= 0 && at < cors) {
+        refuse.accept(
+            "list cors before "
+                + credentials
+                + ": browsers send preflights without credentials, which "
+                + credentials
+                + " would refuse");
+      }
     }
   }
 

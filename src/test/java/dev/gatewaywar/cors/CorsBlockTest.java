@@ -154,6 +154,35 @@ class CorsBlockTest {
   }
 
   @Test
+  void corsAfterACredentialCheckIsRefused() {
+    assertProblem(
+        onlyProblem(
+            """
+            cors:
+              allow_origins: ["https://app.example.com"]
+            routes:
+              - path: /a
+                target: http://127.0.0.1:1
+                middleware: [basic_auth, cors]
+            """),
+        6,
+        "list cors before basic_auth");
+  }
+
+  @Test
+  void corsBeforeACredentialCheckIsFine() throws ConfigException {
+    load(
+        """
+        cors:
+          allow_origins: ["https://app.example.com"]
+        routes:
+          - path: /a
+            target: http://127.0.0.1:1
+            middleware: [cors, basic_auth]
+        """);
+  }
+
+  @Test
   void unknownKeyIsRefused() {
     assertProblem(onlyProblem("cors:\n  allow_origin: [\"*\"]\n"), 2, "allow_origin");
   }

@@ -43,6 +43,9 @@ class CorsGatewayTest {
           middleware: [cors]
           cors:
             allow_credentials: true
+        - path: /locked/*
+          target: UPSTREAM
+          middleware: [cors, basic_auth]
       """;
 
   @TempDir Path dir;
@@ -181,6 +184,19 @@ class CorsGatewayTest {
     RawHttp.Response preflight =
         send("OPTIONS", "/creds/x", "Origin: " + ALLOWED, "Access-Control-Request-Method: GET");
     assertEquals("true", preflight.header("Access-Control-Allow-Credentials"));
+  }
+
+  @Test
+  void credentialCheckAfterCorsLetsPreflightsThroughAndItsRefusalsAreReadable() throws Exception {
+    RawHttp.Response preflight =
+        send("OPTIONS", "/locked/x", "Origin: " + ALLOWED, "Access-Control-Request-Method: GET");
+    assertEquals(204, preflight.status());
+    // the embedded runner has no realm: basic_auth refuses every user
+    RawHttp.Response refused = send("GET", "/locked/x", "Origin: " + ALLOWED);
+    assertEquals(401, refused.status());
+    assertEquals(ALLOWED, refused.header("Access-Control-Allow-Origin"));
+    assertEquals("Basic realm=\"gateway\"", refused.header("WWW-Authenticate"));
+    assertTrue(upstream.noRequestWithin(200));
   }
 
   @Test
