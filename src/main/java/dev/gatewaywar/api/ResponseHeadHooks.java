@@ -21,7 +21,8 @@ public final class ResponseHeadHooks {
   @FunctionalInterface
   public interface Hook {
     /**
-     * Called on an upstream client thread, once, before the headers are copied.
+     * Called on an upstream client thread, once, before the headers are copied, with the relay's
+     * lock held: it must be quick and must not throw or block.
      *
      * @param headers the upstream's end-to-end headers about to be copied, in order: a mutable list
      *     whose entries the hook may remove, replace or add to

@@ -461,8 +461,7 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
         hook.apply(endToEnd, clientResponse);
       }
       headers = endToEnd;
-      // the upstream's Connection tokens were applied above; what a hook adds meets the standard
-      // set
+      // the upstream's Connection tokens were applied above; a hook's own headers meet the rest
       hopByHop = HopByHopHeaders.ofHeaders(List.of());
     }
     int size = 0;
