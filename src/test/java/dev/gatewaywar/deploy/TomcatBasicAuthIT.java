@@ -14,12 +14,13 @@ import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * basic_auth with {@code source: container} on a real Tomcat 11: the users and roles are those of
- * the stock server.xml's UserDatabaseRealm, from conf/tomcat-users.xml.
+ * basic_auth with {@code source: container} on real Tomcats (10.1 and 11): the users and roles are
+ * those of the stock server.xml's UserDatabaseRealm, from conf/tomcat-users.xml.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class TomcatBasicAuthIT {
@@ -30,10 +31,13 @@ class TomcatBasicAuthIT {
   private TomcatServer tomcat;
 
   @BeforeEach
-  void start() throws Exception {
+  void startUpstream() throws Exception {
     upstream = TestUpstream.start();
+  }
+
+  private void start(String home) throws Exception {
     Distribution distribution =
-        new Distribution(Path.of(System.getProperty("tomcat11.home", "missing-tomcat11.home")));
+        new Distribution(Path.of(System.getProperty(home, "missing-" + home)));
     tomcat = TomcatServer.create(distribution, BASES.resolve(distribution + "-basic-auth"));
     Files.writeString(
         tomcat.base().resolve("conf/tomcat-users.xml"),
@@ -96,8 +100,10 @@ class TomcatBasicAuthIT {
     assertEquals("{\"error\":\"invalid credentials\"}", r.body());
   }
 
-  @Test
-  void tomcatUsersAreCheckedWithTheirRoles() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"tomcat10.home", "tomcat11.home"})
+  void tomcatUsersAreCheckedWithTheirRoles(String home) throws Exception {
+    start(home);
     RawHttp.Response ok = get("/private/x", basic("alice", "wonderland"), "X-User-Id: mallory");
     assertEquals(200, ok.status(), ok.body());
     TestUpstream.Received received = upstream.nextRequest();
