@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +67,12 @@ class TomcatBasicAuthIT {
                 basic_auth:
                   realm: staff
                   roles: []
+              - path: /app/*
+                methods: [GET]
+                target: UPSTREAM
+                middleware: [cors, basic_auth]
+            cors:
+              allow_origins: ["https://*.example.com"]
             """
                 .replace("UPSTREAM", upstream.url()),
             StandardCharsets.UTF_8);
@@ -80,8 +87,54 @@ class TomcatBasicAuthIT {
     upstream.close();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"tomcat10.home", "tomcat11.home"})
+  void corsBeforeBasicAuthAnswersPreflightsAndMarksAnswers(String home) throws Exception {
+    start(home);
+    assertCors("");
+  }
+
+  /** cors on a route limited to GET, before basic_auth, as a page on app.example.com uses it. */
+  private void assertCors(String contextPath) throws Exception {
+    String origin = "Origin: https://app.example.com";
+    RawHttp.Response preflight =
+        send(
+            "OPTIONS",
+            contextPath + "/app/x",
+            origin,
+            "Access-Control-Request-Method: GET",
+            "Access-Control-Request-Headers: authorization");
+    assertEquals(204, preflight.status(), preflight.body());
+    assertEquals(
+        List.of("https://app.example.com"), preflight.headerValues("Access-Control-Allow-Origin"));
+    assertEquals("GET, POST", preflight.header("Access-Control-Allow-Methods"));
+    assertTrue(upstream.noRequestWithin(200), "the gateway answered the preflight");
+    RawHttp.Response refused = send("GET", contextPath + "/app/x", origin);
+    assertEquals(401, refused.status());
+    assertEquals("https://app.example.com", refused.header("Access-Control-Allow-Origin"));
+    RawHttp.Response ok = send("GET", contextPath + "/app/x", origin, basic("alice", "wonderland"));
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals(
+        List.of("https://app.example.com"), ok.headerValues("Access-Control-Allow-Origin"));
+    assertEquals(List.of("Origin"), ok.headerValues("Vary"));
+    assertEquals("alice", upstream.nextRequest().header("X-User-Id"));
+    RawHttp.Response other =
+        send(
+            "GET",
+            contextPath + "/app/x",
+            "Origin: https://evil.test",
+            basic("alice", "wonderland"));
+    assertEquals(200, other.status());
+    assertTrue(other.headerValues("Access-Control-Allow-Origin").isEmpty());
+    upstream.nextRequest();
+  }
+
   private RawHttp.Response get(String path, String... headers) throws Exception {
-    StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\nHost: gw\n");
+    return send("GET", path, headers);
+  }
+
+  private RawHttp.Response send(String method, String path, String... headers) throws Exception {
+    StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\nHost: gw\n");
     for (String h : headers) {
       request.append(h).append('\n');
     }

@@ -16,7 +16,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,11 +31,12 @@ import org.junit.jupiter.api.Timeout;
 class WildFlyBasicAuthIT {
   private static final Path WAR = Path.of(System.getProperty("gateway.war", "target/gateway.war"));
 
-  private TestUpstream upstream;
-  private WildFlyServer wildfly;
+  private static TestUpstream upstream;
+  private static WildFlyServer wildfly;
 
-  @BeforeEach
-  void start() throws Exception {
+  /** One WildFly for the class: its boot is the slow part. */
+  @BeforeAll
+  static void start() throws Exception {
     upstream = TestUpstream.start();
     Distribution distribution =
         new Distribution(Path.of(System.getProperty("wildfly.home", "missing-wildfly.home")));
@@ -53,6 +55,12 @@ class WildFlyBasicAuthIT {
               - path: /private/*
                 target: UPSTREAM
                 middleware: [basic_auth]
+              - path: /app/*
+                methods: [GET]
+                target: UPSTREAM
+                middleware: [cors, basic_auth]
+            cors:
+              allow_origins: ["https://*.example.com"]
             """
                 .replace("UPSTREAM", upstream.url()),
             StandardCharsets.UTF_8);
@@ -62,7 +70,7 @@ class WildFlyBasicAuthIT {
   }
 
   /** {@code add-user.sh -a}: a user of the application realm, in this server's base. */
-  private void addUser(String user, String password, String role) throws Exception {
+  private static void addUser(String user, String password, String role) throws Exception {
     Commands.run(
             List.of(
                 "/bin/sh",
@@ -82,16 +90,66 @@ class WildFlyBasicAuthIT {
         .assertSucceeded();
   }
 
-  @AfterEach
-  void stop() {
+  @BeforeEach
+  void forgetEarlierRequests() {
+    upstream.clear();
+  }
+
+  @AfterAll
+  static void stop() {
     if (wildfly != null) {
       wildfly.close();
     }
     upstream.close();
   }
 
+  @Test
+  void corsBeforeBasicAuthAnswersPreflightsAndMarksAnswers() throws Exception {
+    assertCors("/gateway");
+  }
+
+  /** cors on a route limited to GET, before basic_auth, as a page on app.example.com uses it. */
+  private void assertCors(String contextPath) throws Exception {
+    String origin = "Origin: https://app.example.com";
+    RawHttp.Response preflight =
+        send(
+            "OPTIONS",
+            contextPath + "/app/x",
+            origin,
+            "Access-Control-Request-Method: GET",
+            "Access-Control-Request-Headers: authorization");
+    assertEquals(204, preflight.status(), preflight.body());
+    assertEquals(
+        List.of("https://app.example.com"), preflight.headerValues("Access-Control-Allow-Origin"));
+    assertEquals("GET, POST", preflight.header("Access-Control-Allow-Methods"));
+    assertTrue(upstream.noRequestWithin(200), "the gateway answered the preflight");
+    RawHttp.Response refused = send("GET", contextPath + "/app/x", origin);
+    assertEquals(401, refused.status());
+    assertEquals("https://app.example.com", refused.header("Access-Control-Allow-Origin"));
+    RawHttp.Response ok =
+        send("GET", contextPath + "/app/x", origin, basic("alice", "wonderland-1"));
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals(
+        List.of("https://app.example.com"), ok.headerValues("Access-Control-Allow-Origin"));
+    assertEquals(List.of("Origin"), ok.headerValues("Vary"));
+    assertEquals("alice", upstream.nextRequest().header("X-User-Id"));
+    RawHttp.Response other =
+        send(
+            "GET",
+            contextPath + "/app/x",
+            "Origin: https://evil.test",
+            basic("alice", "wonderland-1"));
+    assertEquals(200, other.status());
+    assertTrue(other.headerValues("Access-Control-Allow-Origin").isEmpty());
+    upstream.nextRequest();
+  }
+
   private RawHttp.Response get(String path, String... headers) throws Exception {
-    StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\nHost: gw\n");
+    return send("GET", path, headers);
+  }
+
+  private RawHttp.Response send(String method, String path, String... headers) throws Exception {
+    StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\nHost: gw\n");
     for (String h : headers) {
       request.append(h).append('\n');
     }
