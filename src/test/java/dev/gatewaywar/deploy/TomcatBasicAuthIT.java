@@ -1,5 +1,6 @@
 package dev.gatewaywar.deploy;
 
+import static dev.gatewaywar.deploy.ContainerLogins.basic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +11,6 @@ import dev.gatewaywar.testing.TestUpstream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +78,10 @@ class TomcatBasicAuthIT {
     tomcat.deploy(WAR, "ROOT.war").start(config);
   }
 
+  private ContainerLogins http() {
+    return new ContainerLogins(tomcat.port(), upstream);
+  }
+
   @AfterEach
   void stop() {
     if (tomcat != null) {
@@ -91,60 +94,7 @@ class TomcatBasicAuthIT {
   @ValueSource(strings = {"tomcat10.home", "tomcat11.home"})
   void corsBeforeBasicAuthAnswersPreflightsAndMarksAnswers(String home) throws Exception {
     start(home);
-    assertCors("");
-  }
-
-  /** cors on a route limited to GET, before basic_auth, as a page on app.example.com uses it. */
-  private void assertCors(String contextPath) throws Exception {
-    String origin = "Origin: https://app.example.com";
-    RawHttp.Response preflight =
-        send(
-            "OPTIONS",
-            contextPath + "/app/x",
-            origin,
-            "Access-Control-Request-Method: GET",
-            "Access-Control-Request-Headers: authorization");
-    assertEquals(204, preflight.status(), preflight.body());
-    assertEquals(
-        List.of("https://app.example.com"), preflight.headerValues("Access-Control-Allow-Origin"));
-    assertEquals("GET, POST", preflight.header("Access-Control-Allow-Methods"));
-    assertTrue(upstream.noRequestWithin(200), "the gateway answered the preflight");
-    RawHttp.Response refused = send("GET", contextPath + "/app/x", origin);
-    assertEquals(401, refused.status());
-    assertEquals("https://app.example.com", refused.header("Access-Control-Allow-Origin"));
-    RawHttp.Response ok = send("GET", contextPath + "/app/x", origin, basic("alice", "wonderland"));
-    assertEquals(200, ok.status(), ok.body());
-    assertEquals(
-        List.of("https://app.example.com"), ok.headerValues("Access-Control-Allow-Origin"));
-    assertEquals(List.of("Origin"), ok.headerValues("Vary"));
-    assertEquals("alice", upstream.nextRequest().header("X-User-Id"));
-    RawHttp.Response other =
-        send(
-            "GET",
-            contextPath + "/app/x",
-            "Origin: https://evil.test",
-            basic("alice", "wonderland"));
-    assertEquals(200, other.status());
-    assertTrue(other.headerValues("Access-Control-Allow-Origin").isEmpty());
-    upstream.nextRequest();
-  }
-
-  private RawHttp.Response get(String path, String... headers) throws Exception {
-    return send("GET", path, headers);
-  }
-
-  private RawHttp.Response send(String method, String path, String... headers) throws Exception {
-    StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\nHost: gw\n");
-    for (String h : headers) {
-      request.append(h).append('\n');
-    }
-    return RawHttp.send(tomcat.port(), request.append("Connection: close\n\n").toString());
-  }
-
-  private static String basic(String user, String password) {
-    return "Authorization: Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    http().assertCorsBeforeBasicAuth("", "alice", basic("alice", "wonderland"));
   }
 
   private static void assertChallenged(RawHttp.Response r, String realm) {
@@ -157,7 +107,8 @@ class TomcatBasicAuthIT {
   @ValueSource(strings = {"tomcat10.home", "tomcat11.home"})
   void tomcatUsersAreCheckedWithTheirRoles(String home) throws Exception {
     start(home);
-    RawHttp.Response ok = get("/private/x", basic("alice", "wonderland"), "X-User-Id: mallory");
+    RawHttp.Response ok =
+        http().get("/private/x", basic("alice", "wonderland"), "X-User-Id: mallory");
     assertEquals(200, ok.status(), ok.body());
     TestUpstream.Received received = upstream.nextRequest();
     assertEquals("alice", received.header("X-User-Id"));
@@ -165,16 +116,16 @@ class TomcatBasicAuthIT {
     assertNull(received.header("Authorization"), "the credentials stay at the gateway");
     assertNull(ok.header("Set-Cookie"), "a login for one request makes no session");
 
-    assertChallenged(get("/private/x"), "gateway");
-    assertChallenged(get("/private/x", basic("alice", "wrong")), "gateway");
-    assertChallenged(get("/private/x", basic("nobody", "wonderland")), "gateway");
-    RawHttp.Response noRole = get("/private/x", basic("bob", "builder"));
+    assertChallenged(http().get("/private/x"), "gateway");
+    assertChallenged(http().get("/private/x", basic("alice", "wrong")), "gateway");
+    assertChallenged(http().get("/private/x", basic("nobody", "wonderland")), "gateway");
+    RawHttp.Response noRole = http().get("/private/x", basic("bob", "builder"));
     assertEquals(403, noRole.status());
     assertEquals("{\"error\":\"forbidden\"}", noRole.body());
     assertTrue(upstream.noRequestWithin(200), "no refused request reached the upstream");
 
-    assertEquals(200, get("/anyone/x", basic("bob", "builder")).status());
+    assertEquals(200, http().get("/anyone/x", basic("bob", "builder")).status());
     assertEquals("bob", upstream.nextRequest().header("X-User-Id"));
-    assertChallenged(get("/anyone/x", basic("bob", "wrong")), "staff");
+    assertChallenged(http().get("/anyone/x", basic("bob", "wrong")), "staff");
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.deploy;
 
+import static dev.gatewaywar.deploy.ContainerLogins.basic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +95,10 @@ class WildFlyBasicAuthIT {
     upstream.clear();
   }
 
+  private ContainerLogins http() {
+    return new ContainerLogins(wildfly.httpPort(), upstream);
+  }
+
   @AfterAll
   static void stop() {
     if (wildfly != null) {
@@ -105,77 +109,23 @@ class WildFlyBasicAuthIT {
 
   @Test
   void corsBeforeBasicAuthAnswersPreflightsAndMarksAnswers() throws Exception {
-    assertCors("/gateway");
-  }
-
-  /** cors on a route limited to GET, before basic_auth, as a page on app.example.com uses it. */
-  private void assertCors(String contextPath) throws Exception {
-    String origin = "Origin: https://app.example.com";
-    RawHttp.Response preflight =
-        send(
-            "OPTIONS",
-            contextPath + "/app/x",
-            origin,
-            "Access-Control-Request-Method: GET",
-            "Access-Control-Request-Headers: authorization");
-    assertEquals(204, preflight.status(), preflight.body());
-    assertEquals(
-        List.of("https://app.example.com"), preflight.headerValues("Access-Control-Allow-Origin"));
-    assertEquals("GET, POST", preflight.header("Access-Control-Allow-Methods"));
-    assertTrue(upstream.noRequestWithin(200), "the gateway answered the preflight");
-    RawHttp.Response refused = send("GET", contextPath + "/app/x", origin);
-    assertEquals(401, refused.status());
-    assertEquals("https://app.example.com", refused.header("Access-Control-Allow-Origin"));
-    RawHttp.Response ok =
-        send("GET", contextPath + "/app/x", origin, basic("alice", "wonderland-1"));
-    assertEquals(200, ok.status(), ok.body());
-    assertEquals(
-        List.of("https://app.example.com"), ok.headerValues("Access-Control-Allow-Origin"));
-    assertEquals(List.of("Origin"), ok.headerValues("Vary"));
-    assertEquals("alice", upstream.nextRequest().header("X-User-Id"));
-    RawHttp.Response other =
-        send(
-            "GET",
-            contextPath + "/app/x",
-            "Origin: https://evil.test",
-            basic("alice", "wonderland-1"));
-    assertEquals(200, other.status());
-    assertTrue(other.headerValues("Access-Control-Allow-Origin").isEmpty());
-    upstream.nextRequest();
-  }
-
-  private RawHttp.Response get(String path, String... headers) throws Exception {
-    return send("GET", path, headers);
-  }
-
-  private RawHttp.Response send(String method, String path, String... headers) throws Exception {
-    StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\nHost: gw\n");
-    for (String h : headers) {
-      request.append(h).append('\n');
-    }
-    return RawHttp.send(wildfly.httpPort(), request.append("Connection: close\n\n").toString());
-  }
-
-  private static String basic(String user, String password) {
-    return "Authorization: Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    http().assertCorsBeforeBasicAuth("/gateway", "alice", basic("alice", "wonderland-1"));
   }
 
   @Test
   void applicationRealmUsersAreCheckedWithTheirRoles() throws Exception {
-    RawHttp.Response ok = get("/gateway/private/x", basic("alice", "wonderland-1"));
+    RawHttp.Response ok = http().get("/gateway/private/x", basic("alice", "wonderland-1"));
     assertEquals(200, ok.status(), ok.body());
     TestUpstream.Received received = upstream.nextRequest();
     assertEquals("alice", received.header("X-User-Id"));
     assertNull(received.header("Authorization"));
 
-    RawHttp.Response wrong = get("/gateway/private/x", basic("alice", "wrong"));
+    RawHttp.Response wrong = http().get("/gateway/private/x", basic("alice", "wrong"));
     assertEquals(401, wrong.status(), wrong.body());
     assertEquals("Basic realm=\"gateway\"", wrong.header("WWW-Authenticate"));
     assertEquals("{\"error\":\"invalid credentials\"}", wrong.body());
-    assertEquals(401, get("/gateway/private/x").status());
-    RawHttp.Response noRole = get("/gateway/private/x", basic("bob", "builder-1"));
+    assertEquals(401, http().get("/gateway/private/x").status());
+    RawHttp.Response noRole = http().get("/gateway/private/x", basic("bob", "builder-1"));
     assertEquals(403, noRole.status(), noRole.body());
     assertTrue(upstream.noRequestWithin(200), "no refused request reached the upstream");
   }
