@@ -33,7 +33,12 @@ public final class HtpasswdCheck implements CredentialCheck {
   private final Function<String, Optional<String>> hashes;
   private final byte[] salt = new byte[16];
   private final Cache<String, Boolean> verified =
-      Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(REMEMBER).build();
+      Caffeine.newBuilder()
+          .maximumSize(MAX_REMEMBERED)
+          .expireAfterWrite(REMEMBER)
+          // evict on the calling thread: no task of the webapp's left in the common pool
+          .executor(Runnable::run)
+          .build();
 
   /**
    * @param hashes the bcrypt hash of each user
