@@ -2,17 +2,62 @@ package dev.gatewaywar.observability;
 
 import dev.gatewaywar.config.ConfigSection;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
-/** {@code logging:} block. */
-public record LoggingConfig(Format format, String level) {
+/**
+ * {@code logging:} block.
+ *
+ * @param sink where access lines go
+ */
+public record LoggingConfig(Format format, String level, Sink sink) {
   public static final LoggingConfig DEFAULT = new LoggingConfig(Format.JSON, "info");
+
+  /** Lines on standard output. */
+  public LoggingConfig(Format format, String level) {
+    this(format, level, Sink.STDOUT);
+  }
+
   private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
   /** Access-log line format. */
   public enum Format {
     JSON,
     TEXT
+  }
+
+  /** Where access lines go. */
+  public enum Sink {
+    /** Standard output, one line per request (a container's or a log shipper's stdout capture). */
+    STDOUT,
+    /**
+     * One java.util.logging message per request on logger {@code dev.gatewaywar.access}, so the
+     * server's own logging (Tomcat's JULI handlers, WildFly's logging subsystem) routes, formats
+     * and rotates it.
+     */
+    JUL
+  }
+
+  // Written out rather than generated: a generated record method links through the JDK's
+  // record-method handles, which on Java 17 keep the last component types they adapted to (here
+  // this webapp's enums) past an undeploy (see RecordMethodCaches). The access log is shared by
+  // value, so these run at every configuration load.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LoggingConfig other
+        && format == other.format
+        && level.equals(other.level)
+        && sink == other.sink;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(format.name(), level, sink.name());
+  }
+
+  @Override
+  public String toString() {
+    return "LoggingConfig[format=" + format + ", level=" + level + ", sink=" + sink + "]";
   }
 
   /** Reads the block (an absent one gives {@link #DEFAULT}). */
@@ -28,6 +73,6 @@ public record LoggingConfig(Format format, String level) {
     if (!LEVELS.contains(level)) {
       m.problem("level", "must be one of trace, debug, info, warn, error; was '" + level + "'");
     }
-    return new LoggingConfig(f, level);
+    return new LoggingConfig(f, level, m.choice("sink", Sink.class, Sink.STDOUT));
   }
 }

@@ -373,6 +373,82 @@ class WildFlyDistributionIT {
         task -> new Thread(task, "wildfly-it-call").start());
   }
 
+  /**
+   * {@code logging.sink: jul} with the jboss-cli set-up docs/observability.md gives: a
+   * periodic-rotating-file-handler with a message-only formatter for category {@code
+   * dev.gatewaywar.access}. The file gets pure JSON lines, one per request; server.log none.
+   */
+  @Test
+  void julSinkLinesGoToAPeriodicRotatingFileHandler() throws Exception {
+    wildfly
+        .cliFile(
+            cliScript(
+                "/subsystem=logging/pattern-formatter=GATEWAY_ACCESS:add(pattern=\"%s%n\")",
+                "/subsystem=logging/periodic-rotating-file-handler=GATEWAY_ACCESS:add(file={"
+                    + "relative-to=jboss.server.log.dir,path=gateway-access.log},"
+                    + "suffix=\".yyyy-MM-dd\",named-formatter=GATEWAY_ACCESS,append=true)",
+                "/subsystem=logging/logger=dev.gatewaywar.access:add(level=INFO,"
+                    + "handlers=[GATEWAY_ACCESS],use-parent-handlers=false)"))
+        .assertSucceeded();
+    Deployment root = new Deployment("ROOT.war", "");
+    try {
+      deploy(
+              root,
+              config(
+                  root,
+                  """
+                  logging:
+                    sink: jul
+                  routes:
+                    - path: /users/:id
+                      target: %s
+                      middleware: [logging]
+                  """
+                      .formatted(upstream.url())))
+          .assertSucceeded();
+      for (int i = 1; i <= 3; i++) {
+        assertProxied("/users/" + i);
+      }
+      Path file = wildfly.base().resolve("log/gateway-access.log");
+      List<String> lines = List.of();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (lines.size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        lines =
+            Files.exists(file)
+                ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank())
+                    .toList()
+                : List.of();
+      }
+      assertEquals(3, lines.size(), lines::toString);
+      for (int i = 0; i < 3; i++) {
+        Map<String, Object> line = JsonObjects.parse(lines.get(i));
+        assertEquals("/users/" + (i + 1), line.get("path"), lines.get(i));
+        assertEquals(200, line.get("status"));
+      }
+      assertFalse(wildfly.serverLogSince(logMark).contains("\"/users/1\""));
+      undeploy(root).assertSucceeded();
+      assertNothingLeftBehind(root.name());
+    } finally {
+      wildfly
+          .cliFile(
+              cliScript(
+                  "/subsystem=logging/logger=dev.gatewaywar.access:remove",
+                  "/subsystem=logging/periodic-rotating-file-handler=GATEWAY_ACCESS:remove",
+                  "/subsystem=logging/pattern-formatter=GATEWAY_ACCESS:remove"))
+          .assertSucceeded();
+    }
+  }
+
+  /** A jboss-cli script of {@code commands}, one per line, as an operator would keep one. */
+  private Path cliScript(String... commands) throws IOException {
+    return Files.writeString(
+        Files.createTempFile(wildfly.base(), "commands-", ".cli"),
+        String.join("\n", commands) + "\n",
+        StandardCharsets.UTF_8);
+  }
+
   @Test
   void badConfigFailsTheDeploymentNamingKeyAndLineWhileWildFlyKeepsServing() throws Exception {
     Deployment root = new Deployment("ROOT.war", "");
