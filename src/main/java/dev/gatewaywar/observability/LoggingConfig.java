@@ -2,7 +2,6 @@ package dev.gatewaywar.observability;
 
 import dev.gatewaywar.config.ConfigSection;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -36,28 +35,6 @@ public record LoggingConfig(Format format, String level, Sink sink) {
      * and rotates it.
      */
     JUL
-  }
-
-  // Written out rather than generated: a generated record method links through the JDK's
-  // record-method handles, which on Java 17 keep the last component types they adapted to (here
-  // this webapp's enums) past an undeploy (see RecordMethodCaches). The access log is shared by
-  // value, so these run at every configuration load.
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof LoggingConfig other
-        && format == other.format
-        && level.equals(other.level)
-        && sink == other.sink;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(format.name(), level, sink.name());
-  }
-
-  @Override
-  public String toString() {
-    return "LoggingConfig[format=" + format + ", level=" + level + ", sink=" + sink + "]";
   }
 
   /** Reads the block (an absent one gives {@link #DEFAULT}). */
