@@ -10,6 +10,7 @@ import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import dev.gatewaywar.observability.TracingMiddleware;
 import dev.gatewaywar.ratelimit.RateLimitMiddleware;
+import dev.gatewaywar.requestid.RequestIdMiddleware;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -85,7 +86,8 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
             metrics::rateLimitBackendFailed),
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
-        new TracingMiddleware());
+        new TracingMiddleware(),
+        new RequestIdMiddleware());
   }
 
   public Optional<Middleware> find(String name) {
