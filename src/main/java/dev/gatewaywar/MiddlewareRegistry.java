@@ -5,6 +5,7 @@ import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.ipfilter.IpFilterMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
@@ -87,7 +88,8 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
         new TracingMiddleware(),
-        new RequestIdMiddleware());
+        new RequestIdMiddleware(),
+        new IpFilterMiddleware());
   }
 
   public Optional<Middleware> find(String name) {
