@@ -5,6 +5,7 @@ import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.headers.HeadersMiddleware;
 import dev.gatewaywar.ipfilter.IpFilterMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
@@ -89,7 +90,8 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
         new LoggingMiddleware(),
         new TracingMiddleware(),
         new RequestIdMiddleware(),
-        new IpFilterMiddleware());
+        new IpFilterMiddleware(),
+        new HeadersMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

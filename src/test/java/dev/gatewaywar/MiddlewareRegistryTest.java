@@ -135,7 +135,7 @@ class MiddlewareRegistryTest {
 
     assertEquals(
         Optional.of(
-            "unknown middleware 'ratelimitt' (known: auth, ip_filter, logging, metrics, ratelimit, request_id, tracing)"),
+            "unknown middleware 'ratelimitt' (known: auth, headers, ip_filter, logging, metrics, ratelimit, request_id, tracing)"),
         problem);
   }
 }
