@@ -186,6 +186,40 @@ class RequestIdGatewayTest {
   }
 
   @Test
+  void textAccessLogLineEndsWithTheId() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream realOut = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      start(
+          """
+          logging:
+            format: text
+          routes:
+            - path: /api/*
+              target: UPSTREAM
+              middleware: [logging, request_id]
+          """);
+      get("/api/x", "X-Request-Id: text-id-1");
+      String line = "";
+      for (int i = 0; i < 500 && !line.contains("route="); i++) {
+        Thread.sleep(20); // the line is written once the response is complete
+        line =
+            out.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("route="))
+                .findFirst()
+                .orElse("");
+      }
+      assertTrue(line.endsWith(" request_id=text-id-1"), line);
+    } finally {
+      gateway.close();
+      gateway = null;
+      System.setOut(realOut);
+    }
+  }
+
+  @Test
   void idIsReturnedWithTheGatewaysOwnErrors() throws Exception {
     start(ROUTES.replace("UPSTREAM", "http://127.0.0.1:1"));
     RawHttp.Response r = get("/api/x", "X-Request-Id: failed-1");
