@@ -74,7 +74,8 @@ final class HeadersFilter extends HttpFilter {
       HeaderEdits.Header h = requestAdd[i];
       String earlier = earlierValue(request, h.name(), keepClientValues[i]);
       String value = h.value().resolve(request);
-      GatewayHeaders.set(request, h.name(), earlier == null ? value : earlier + ", " + value);
+      GatewayHeaders.set(
+          request, h.name(), earlier == null ? value : earlier + separator(h.name()) + value);
     }
     for (HeaderEdits.Header h : responseSet) {
       response.setHeader(h.name(), h.value().resolve(request));
@@ -85,6 +86,11 @@ final class HeadersFilter extends HttpFilter {
     chain.doFilter(
         requestTouched.length == 0 ? request : new HiddenHeadersRequest(request, requestTouched),
         ReservedResponseHeaders.reserve(response, responseReserved));
+  }
+
+  /** Cookies are joined with "; " (RFC 6265 section 5.4), other fields with ", " (RFC 9110 5.3). */
+  private static String separator(String name) {
+    return name.equalsIgnoreCase("Cookie") ? "; " : ", ";
   }
 
   /**
@@ -110,7 +116,7 @@ final class HeadersFilter extends HttpFilter {
     }
     StringBuilder all = new StringBuilder(first);
     while (values.hasMoreElements()) {
-      all.append(", ").append(values.nextElement());
+      all.append(separator(name)).append(values.nextElement());
     }
     return all.toString();
   }

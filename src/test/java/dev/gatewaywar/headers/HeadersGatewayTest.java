@@ -77,7 +77,7 @@ class HeadersGatewayTest {
         headers:
           request:
             set: {X-Env: prod}
-            add: {X-Via: gateway, X-Fresh: new}
+            add: {X-Via: gateway, X-Fresh: new, Cookie: "gw=1"}
             remove: [X-Debug]
         """);
     assertEquals(
@@ -89,6 +89,7 @@ class HeadersGatewayTest {
                 "x-via: client-1",
                 "X-Via: client-2",
                 "x-debug: on",
+                "Cookie: a=1",
                 "X-Other: kept")
             .status());
     TestUpstream.Received r = upstream.nextRequest();
@@ -96,6 +97,7 @@ class HeadersGatewayTest {
     assertEquals(
         List.of("client-1, client-2, gateway"), r.headerValues("X-Via"), "add follows them");
     assertEquals(List.of("new"), r.headerValues("X-Fresh"));
+    assertEquals(List.of("a=1; gw=1"), r.headerValues("Cookie"), "cookies join with ;");
     assertEquals(List.of(), r.headerValues("X-Debug"));
     assertEquals(List.of("kept"), r.headerValues("X-Other"));
   }
