@@ -5,11 +5,14 @@ import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.headers.HeadersMiddleware;
+import dev.gatewaywar.ipfilter.IpFilterMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import dev.gatewaywar.observability.TracingMiddleware;
 import dev.gatewaywar.ratelimit.RateLimitMiddleware;
+import dev.gatewaywar.requestid.RequestIdMiddleware;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -85,7 +88,10 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
             metrics::rateLimitBackendFailed),
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
-        new TracingMiddleware());
+        new TracingMiddleware(),
+        new RequestIdMiddleware(),
+        new IpFilterMiddleware(),
+        new HeadersMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

@@ -135,7 +135,7 @@ class MiddlewareRegistryTest {
 
     assertEquals(
         Optional.of(
-            "unknown middleware 'ratelimitt' (known: auth, logging, metrics, ratelimit, tracing)"),
+            "unknown middleware 'ratelimitt' (known: auth, headers, ip_filter, logging, metrics, ratelimit, request_id, tracing)"),
         problem);
   }
 }

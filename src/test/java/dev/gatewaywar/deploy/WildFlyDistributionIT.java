@@ -316,6 +316,68 @@ class WildFlyDistributionIT {
     assertNoErrorsInServerLog();
   }
 
+  /**
+   * headers, request_id and ip_filter on Undertow: response headers are changed through a wrapper
+   * the proxy writes the upstream's head into on its own threads, request headers through the
+   * request the chain passes on.
+   */
+  @Test
+  void headersRequestIdAndIpFilterApplyOnUndertow() throws Exception {
+    Deployment root = new Deployment("ROOT.war", "");
+    upstream.handle(
+        "/users",
+        e -> {
+          e.getResponseHeaders().add("X-Internal", "upstream");
+          e.getResponseHeaders().add("X-Request-Id", "upstream-made");
+          e.getResponseHeaders().add("X-Frame-Options", "ALLOWALL");
+          TestUpstream.reply(e, 200, "user from upstream");
+        });
+    Path config =
+        config(
+            root,
+            """
+            routes:
+              - path: /users/:id
+                target: %1$s
+                middleware: [request_id, headers]
+                headers:
+                  request:
+                    set: {X-User: "u-${param.id}"}
+                    remove: [X-Debug]
+                  response:
+                    set: {X-Frame-Options: DENY, X-Echo: "${request_id}"}
+                    remove: [X-Internal]
+              - path: /closed
+                target: %1$s
+                middleware: [ip_filter]
+                ip_filter:
+                  deny: [127.0.0.0/8, "::1"]
+            """
+                .formatted(upstream.url()));
+    deploy(root, config).assertSucceeded();
+
+    HttpResponse<String> answer =
+        wildfly.get("/users/7", "X-Request-Id", "rid-wildfly", "X-Debug", "on");
+    assertEquals(200, answer.statusCode(), answer::body);
+    assertEquals(List.of("rid-wildfly"), answer.headers().allValues("X-Request-Id"));
+    assertEquals(List.of("DENY"), answer.headers().allValues("X-Frame-Options"));
+    assertEquals(List.of("rid-wildfly"), answer.headers().allValues("X-Echo"));
+    assertEquals(List.of(), answer.headers().allValues("X-Internal"));
+    TestUpstream.Received proxied = upstream.nextRequest();
+    assertEquals(List.of("u-7"), proxied.headerValues("X-User"));
+    assertEquals(List.of(), proxied.headerValues("X-Debug"));
+    assertEquals(List.of("rid-wildfly"), proxied.headerValues("X-Request-Id"));
+
+    HttpResponse<String> refused = wildfly.get("/closed");
+    assertEquals(403, refused.statusCode());
+    assertEquals("{\"error\":\"forbidden\"}", refused.body());
+    assertTrue(upstream.noRequestWithin(200), "a refused request is not proxied");
+
+    undeploy(root).assertSucceeded();
+    assertNothingLeftBehind(root.name());
+    assertNoErrorsInServerLog();
+  }
+
   @Test
   void anUndeployLetsTheRequestInFlightFinish() throws Exception {
     Deployment root = new Deployment("ROOT.war", "");
