@@ -7,11 +7,14 @@ import dev.gatewaywar.basicauth.BasicAuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.cors.CorsMiddleware;
+import dev.gatewaywar.headers.HeadersMiddleware;
+import dev.gatewaywar.ipfilter.IpFilterMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import dev.gatewaywar.observability.TracingMiddleware;
 import dev.gatewaywar.ratelimit.RateLimitMiddleware;
+import dev.gatewaywar.requestid.RequestIdMiddleware;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -88,6 +91,9 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
         new TracingMiddleware(),
+        new RequestIdMiddleware(),
+        new IpFilterMiddleware(),
+        new HeadersMiddleware(),
         new CorsMiddleware(),
         new BasicAuthMiddleware());
   }

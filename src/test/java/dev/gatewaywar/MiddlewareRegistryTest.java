@@ -136,7 +136,9 @@ class MiddlewareRegistryTest {
 
     TreeSet<String> builtIns = new TreeSet<>();
     MiddlewareRegistry.builtIns(METRICS).forEach(m -> builtIns.add(m.name()));
-    assertTrue(builtIns.containsAll(List.of("auth", "logging", "metrics", "ratelimit", "tracing")));
+    assertEquals(
+        "auth, basic_auth, cors, headers, ip_filter, logging, metrics, ratelimit, request_id, tracing",
+        String.join(", ", builtIns));
     assertEquals(
         Optional.of("unknown middleware 'ratelimitt' (known: " + String.join(", ", builtIns) + ")"),
         problem);

@@ -12,6 +12,8 @@ public enum GatewayError {
   /** Basic authentication: no credentials, or ones the realm or password file refused. */
   INVALID_CREDENTIALS(401, "invalid credentials"),
   FORBIDDEN(403, "forbidden"),
+  /** The client's address is refused by the route's {@code ip_filter}: not an auth failure. */
+  ADDRESS_REFUSED(403, "forbidden"),
   NOT_FOUND(404, "not found"),
   METHOD_NOT_ALLOWED(405, "method not allowed"),
   /** The client stopped sending its request body for longer than {@code timeouts.client_body}. */

@@ -1,27 +1,24 @@
 package dev.gatewaywar.config;
 
 /**
- * A {@link ConfigBlock} whose route blocks have the same keys as the top-level one and inherit the
- * keys they do not set (as {@code rate_limit} does): one reader, given the settings to inherit
- * from: the defaults for the top-level block, the top-level settings for a route's own block.
+ * A {@link ConfigBlock} whose route-level copy has the same keys as the top-level one and takes the
+ * keys it does not set from it (as {@code rate_limit} does); the top-level block takes its unset
+ * keys from the defaults.
  *
- * @param <S> the settings (an immutable record)
+ * @param <C> the settings (an immutable record)
  */
-public abstract class InheritingBlock<S> implements ConfigBlock<S, S> {
+public abstract class InheritingBlock<C> implements ConfigBlock<C, C> {
   private final String key;
-  private final S defaults;
+  private final C defaults;
 
   /**
    * @param key the block's key in the file
    * @param defaults the settings of an absent top-level block
    */
-  protected InheritingBlock(String key, S defaults) {
+  protected InheritingBlock(String key, C defaults) {
     this.key = key;
     this.defaults = defaults;
   }
-
-  /** Reads {@code section}; each key it does not set keeps its value in {@code inherited}. */
-  protected abstract S read(ConfigSection section, S inherited);
 
   @Override
   public final String key() {
@@ -29,12 +26,15 @@ public abstract class InheritingBlock<S> implements ConfigBlock<S, S> {
   }
 
   @Override
-  public final S readGlobal(ConfigSection section) {
+  public final C readGlobal(ConfigSection section) {
     return read(section, defaults);
   }
 
   @Override
-  public final S readRoute(ConfigSection section, S global) {
+  public final C readRoute(ConfigSection section, C global) {
     return read(section, global);
   }
+
+  /** Reads one block, taking the keys it does not set from {@code inherited}. */
+  protected abstract C read(ConfigSection section, C inherited);
 }

@@ -1,6 +1,7 @@
 package dev.gatewaywar.observability;
 
 import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.RequestId;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;
@@ -80,6 +81,7 @@ final class AccessLogFilter extends HttpFilter {
     fields.put("bytes_out", countedResponse.bytes());
     fields.put("client", request.getRemoteAddr());
     fields.put("upstream", upstream);
+    RequestId.from(request).ifPresent(id -> fields.put("request_id", id.value()));
     TraceContext.from(request)
         .ifPresent(
             t -> {
