@@ -105,7 +105,7 @@ final class GatewayRuntime implements AutoCloseable {
               route.preserveHost(),
               timeouts,
               owned,
-              parts.upstream().settingsFor(timeouts),
+              parts.upstream().settingsFor(timeouts, route.tls()),
               route.rewrite());
       routes.add(
           new Router.Route<>(

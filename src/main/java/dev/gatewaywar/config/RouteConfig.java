@@ -20,6 +20,7 @@ import java.util.Set;
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
  * @param blocks the route's own middleware blocks, by {@link ConfigBlock#key()}: each the value its
  *     block's {@link ConfigBlock#readRoute} returned
+ * @param tls the route's own TLS settings for its https target ({@code tls:}), if it has any
  * @param rewrite how the path sent upstream differs from the request's ({@code strip_prefix} or
  *     {@code rewrite}); {@link PathRewrite#NONE} when it does not
  * @param line the line of the route in the file, for messages
@@ -32,6 +33,7 @@ public record RouteConfig(
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
     Map<String, Object> blocks,
+    Optional<RouteTls> tls,
     PathRewrite rewrite,
     int line) {
 
@@ -41,7 +43,7 @@ public record RouteConfig(
     blocks = Map.copyOf(blocks);
   }
 
-  /** A route without middleware blocks or a path rewrite of its own. */
+  /** A route without middleware blocks, TLS settings or a path rewrite of its own. */
   public RouteConfig(
       String path,
       Set<String> methods,
@@ -58,6 +60,7 @@ public record RouteConfig(
         timeouts,
         preserveHost,
         Map.of(),
+        Optional.empty(),
         PathRewrite.NONE,
         line);
   }

@@ -13,8 +13,8 @@ import java.util.Optional;
  * @param preserveHost send the client's {@code Host} instead of the target's
  * @param timeouts connect, read and client-body timeouts for this route
  * @param ownedHeaders the request headers the gateway writes itself on this route
- * @param upstreamSettings {@code timeouts} in the upstream client's own form ({@link
- *     UpstreamClient#settingsFor})
+ * @param upstreamSettings {@code timeouts} and {@code tls} in the upstream client's own form
+ *     ({@link UpstreamClient#settingsFor})
  * @param rewrite the path the upstream gets ({@code strip_prefix}, {@code rewrite})
  */
 public record ProxyRoute(

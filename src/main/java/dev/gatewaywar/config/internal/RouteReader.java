@@ -4,6 +4,7 @@ import dev.gatewaywar.config.ConfigSection.Item;
 import dev.gatewaywar.config.HttpTokens;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.routing.PathRewrite;
@@ -20,8 +21,8 @@ import java.util.Set;
 
 /**
  * Reads {@code routes:}: each route's skeleton (path, methods, target, middleware, timeouts,
- * preserve_host, strip_prefix or rewrite), its middleware's own blocks through their owners, and
- * duplicate routes.
+ * preserve_host, tls, strip_prefix or rewrite), its middleware's own blocks through their owners,
+ * and duplicate routes.
  */
 public final class RouteReader {
   private final MiddlewareCatalog catalog;
@@ -68,6 +69,10 @@ public final class RouteReader {
             ? Optional.of(UpstreamReader.readTimeouts(r.mapping("timeouts"), globalTimeouts))
             : Optional.empty();
     boolean preserveHost = r.bool("preserve_host", false);
+    Optional<RouteTls> tls = RouteTlsReader.read(r);
+    target
+        .filter(t -> tls.isPresent() && !"https".equalsIgnoreCase(t.getScheme()))
+        .ifPresent(t -> r.problem("tls", "applies to https targets only; target is " + t));
     PathRewrite rewrite = readRewrite(pattern, r);
     Map<String, Object> own = blocks.readOwn(r, names);
     blocks.check(items, own, r.problems());
@@ -84,6 +89,7 @@ public final class RouteReader {
         timeouts,
         preserveHost,
         own,
+        tls,
         rewrite,
         r.line());
   }
