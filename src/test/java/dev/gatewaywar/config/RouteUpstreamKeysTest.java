@@ -209,6 +209,18 @@ class RouteUpstreamKeysTest {
   }
 
   @Test
+  void aKeyOfAnotherCertificateIsAProblem() throws Exception {
+    Files3 f = pki();
+    TestPki.Issued other = TestPki.ca("other CA").client("other");
+    Path otherKey = TestPki.writeKey(dir.resolve("other-key.pem"), other);
+    assertProblem(
+        onlyProblem(route("/a/*", tls("cert_file: " + f.cert(), "key_file: " + otherKey))),
+        6,
+        "routes[0].tls.key_file",
+        "does not belong to the first certificate");
+  }
+
+  @Test
   void certFileWithoutKeyFileIsAProblem() throws Exception {
     Files3 f = pki();
     assertProblem(

@@ -8,7 +8,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -69,6 +72,11 @@ final class RouteTlsReader {
     List<X509Certificate> chain = certificates(m, "cert_file");
     Optional<PrivateKey> privateKey = privateKey(m);
     if (chain.isEmpty() || privateKey.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!belongTogether(privateKey.get(), chain.get(0).getPublicKey())) {
+      // found now rather than as a failed handshake (502) on the first request
+      m.problem("key_file", "the key does not belong to the first certificate of cert_file");
       return Optional.empty();
     }
     return Optional.of(new RouteTls.ClientIdentity(privateKey.get(), chain));
@@ -152,6 +160,36 @@ final class RouteTlsReader {
 
   private static final class TooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * Whether {@code key} is the private half of {@code certified}: a signature made with the one is
+   * checked with the other (one signature at load, whatever the key's algorithm family).
+   */
+  private static boolean belongTogether(PrivateKey key, PublicKey certified) {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+          default -> null;
+        };
+    if (algorithm == null || !key.getAlgorithm().equals(certified.getAlgorithm())) {
+      return algorithm == null; // a family this check does not know: the handshake decides
+    }
+    try {
+      byte[] probe = "gateway key check".getBytes(StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certified);
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 
   /** A DNS name as SNI takes it (RFC 6066 section 3): letters, digits, '-' and dots. */
