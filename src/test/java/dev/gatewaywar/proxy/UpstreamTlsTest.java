@@ -2,33 +2,15 @@ package dev.gatewaywar.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import dev.gatewaywar.testing.GatewayArchive;
 import dev.gatewaywar.testing.RawHttp;
 import dev.gatewaywar.testing.TestPki;
+import dev.gatewaywar.testing.TlsUpstream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -49,9 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamTlsTest {
-  private static HttpsServer serving;
-  private static HttpsServer mutual;
-  private static final ExecutorService executor = Executors.newCachedThreadPool();
+  private static TlsUpstream serving;
+  private static TlsUpstream mutual;
 
   @ArquillianResource private URL base;
 
@@ -65,10 +46,10 @@ class UpstreamTlsTest {
     Path caFile = serverCa.writeCertificate(dir.resolve("upstream-ca.pem"));
     Path certFile = TestPki.writePem(dir.resolve("client.pem"), client.certificate());
     Path keyFile = TestPki.writeKey(dir.resolve("client-key.pem"), client);
-    serving = start(TestPki.serverContext(server), false);
-    mutual = start(TestPki.serverContext(server, clientCa.certificate()), true);
-    String one = "https://127.0.0.1:" + serving.getAddress().getPort();
-    String two = "https://127.0.0.1:" + mutual.getAddress().getPort();
+    serving = TlsUpstream.start(TestPki.serverContext(server), false);
+    mutual = TlsUpstream.start(TestPki.serverContext(server, clientCa.certificate()), true);
+    String one = serving.url();
+    String two = mutual.url();
     return GatewayArchive.withConfig(
         "ROOT.war",
         """
@@ -103,64 +84,10 @@ class UpstreamTlsTest {
             .formatted(one, two, caFile, certFile, keyFile));
   }
 
-  /** An HTTPS server answering {@code sni=<name>;client=<subject>}. */
-  private static HttpsServer start(SSLContext context, boolean needClientAuth) throws IOException {
-    HttpsServer s =
-        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    s.setHttpsConfigurator(
-        new HttpsConfigurator(context) {
-          @Override
-          public void configure(HttpsParameters params) {
-            SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
-            ssl.setNeedClientAuth(needClientAuth);
-            params.setSSLParameters(ssl);
-          }
-        });
-    s.setExecutor(executor);
-    s.createContext(
-        "/",
-        exchange -> {
-          try (exchange) {
-            exchange.getRequestBody().readAllBytes();
-            SSLSession session = ((HttpsExchange) exchange).getSSLSession();
-            byte[] body =
-                ("sni=" + sni(session) + ";client=" + clientOf(session))
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(body);
-            }
-          }
-        });
-    s.start();
-    return s;
-  }
-
-  private static String sni(SSLSession session) {
-    if (session instanceof ExtendedSSLSession e) {
-      for (SNIServerName n : e.getRequestedServerNames()) {
-        if (n instanceof SNIHostName h) {
-          return h.getAsciiName();
-        }
-      }
-    }
-    return "none";
-  }
-
-  private static String clientOf(SSLSession session) {
-    try {
-      Certificate[] chain = session.getPeerCertificates();
-      return ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
-    } catch (SSLPeerUnverifiedException e) {
-      return "none";
-    }
-  }
-
   @AfterAll
   static void stopUpstreams() {
-    serving.stop(0);
-    mutual.stop(0);
-    executor.shutdownNow();
+    serving.close();
+    mutual.close();
   }
 
   private RawHttp.Response get(String path) throws IOException {
@@ -178,14 +105,17 @@ class UpstreamTlsTest {
   void caFileMakesThePrivateCaTrusted() throws Exception {
     RawHttp.Response r = get("/trusted/x");
     assertEquals(200, r.status(), r.body());
-    assertEquals("sni=none;client=none", r.body(), "an IP address is verified, not sent as SNI");
+    assertEquals(
+        "path=/trusted/x;sni=none;client=none",
+        r.body(),
+        "an IP address is verified, not sent as SNI");
   }
 
   @Test
   void serverNameIsSentAsSniAndVerified() throws Exception {
     RawHttp.Response r = get("/named/x");
     assertEquals(200, r.status(), r.body());
-    assertEquals("sni=upstream.test;client=none", r.body());
+    assertEquals("path=/named/x;sni=upstream.test;client=none", r.body());
   }
 
   @Test
@@ -199,7 +129,7 @@ class UpstreamTlsTest {
     assertEquals(502, refused.status(), refused.body());
     RawHttp.Response r = get("/with-cert/x");
     assertEquals(200, r.status(), r.body());
-    assertEquals("sni=none;client=CN=gateway-test-client", r.body());
+    assertEquals("path=/with-cert/x;sni=none;client=CN=gateway-test-client", r.body());
   }
 
   /**
