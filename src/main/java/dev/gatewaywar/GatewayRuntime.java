@@ -105,7 +105,8 @@ final class GatewayRuntime implements AutoCloseable {
               route.preserveHost(),
               timeouts,
               owned,
-              parts.upstream().settingsFor(timeouts));
+              parts.upstream().settingsFor(timeouts, route.tls()),
+              route.rewrite());
       routes.add(
           new Router.Route<>(
               route.pattern(), route.methods(), new CompiledRoute(route, chain, proxy)));

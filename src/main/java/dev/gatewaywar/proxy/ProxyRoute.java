@@ -1,6 +1,7 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.config.TimeoutsConfig;
+import dev.gatewaywar.routing.PathRewrite;
 import jakarta.servlet.ServletRequest;
 import java.net.URI;
 import java.util.Optional;
@@ -12,15 +13,17 @@ import java.util.Optional;
  * @param preserveHost send the client's {@code Host} instead of the target's
  * @param timeouts connect, read and client-body timeouts for this route
  * @param ownedHeaders the request headers the gateway writes itself on this route
- * @param upstreamSettings {@code timeouts} in the upstream client's own form ({@link
- *     UpstreamClient#settingsFor})
+ * @param upstreamSettings {@code timeouts} and {@code tls} in the upstream client's own form
+ *     ({@link UpstreamClient#settingsFor})
+ * @param rewrite the path the upstream gets ({@code strip_prefix}, {@code rewrite})
  */
 public record ProxyRoute(
     URI target,
     boolean preserveHost,
     TimeoutsConfig timeouts,
     OwnedHeaders ownedHeaders,
-    UpstreamClient.RouteSettings upstreamSettings) {
+    UpstreamClient.RouteSettings upstreamSettings,
+    PathRewrite rewrite) {
   private static final String ATTRIBUTE = ProxyRoute.class.getName();
 
   /** {@code scheme://authority[/base]} without a trailing slash; the request path is appended. */

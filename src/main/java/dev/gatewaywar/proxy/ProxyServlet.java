@@ -101,11 +101,15 @@ public final class ProxyServlet extends HttpServlet {
     upstream.send(proxyRequest, relay);
   }
 
-  /** Target base + the normalised path (client's encoding kept) + the raw query. */
+  /**
+   * Target base + the normalised path (client's encoding kept), as the route's {@code strip_prefix}
+   * or {@code rewrite} changes it + the raw query.
+   */
   static URI rewriteTarget(ProxyRoute route, RouteMatch match, HttpServletRequest clientRequest)
       throws URISyntaxException {
     String query = clientRequest.getQueryString();
-    String uri = route.base() + match.path().raw() + (query == null ? "" : "?" + query);
+    String path = route.rewrite().apply(match.path());
+    String uri = route.base() + path + (query == null ? "" : "?" + query);
     return new URI(uri);
   }
 
@@ -142,6 +146,10 @@ public final class ProxyServlet extends HttpServlet {
       }
     }
     addForwardedHeaders(headers, clientRequest);
+    route
+        .rewrite()
+        .forwardedPrefix()
+        .ifPresent(p -> headers.add(Map.entry("X-Forwarded-Prefix", p)));
     headers.addAll(GatewayHeaders.of(clientRequest));
     return headers;
   }

@@ -14,7 +14,9 @@ import dev.gatewaywar.testing.JsonObjects;
 import dev.gatewaywar.testing.OtlpReceiver;
 import dev.gatewaywar.testing.PrometheusText;
 import dev.gatewaywar.testing.RedisServer;
+import dev.gatewaywar.testing.TestPki;
 import dev.gatewaywar.testing.TestUpstream;
+import dev.gatewaywar.testing.TlsUpstream;
 import dev.gatewaywar.testing.Tokens;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
@@ -546,6 +548,52 @@ class WildFlyDistributionIT {
     assertProxied("/users/1");
     undeploy(root).assertSucceeded();
     assertNothingLeftBehind(root.name());
+  }
+
+  /**
+   * A route's own TLS (its CA, a client certificate for mutual TLS, a server name) read from PEM
+   * files with the BouncyCastle jars in the WAR, not WildFly's own modules; the TLS route's own
+   * connection pool and threads end with the deployment.
+   */
+  @Test
+  void upstreamTlsAndStripPrefixWorkAndLeaveNothingBehind() throws Exception {
+    Path dir = Files.createDirectories(wildfly.base().resolve("tls-" + UUID.randomUUID()));
+    TestPki serverCa = TestPki.ca("upstream CA");
+    TestPki clientCa = TestPki.ca("gateway clients CA");
+    TestPki.Issued client = clientCa.client("wildfly-gateway");
+    try (TlsUpstream tls =
+        TlsUpstream.start(
+            TestPki.serverContext(
+                serverCa.server("upstream.test", "127.0.0.1"), clientCa.certificate()),
+            true)) {
+      Deployment root = new Deployment("ROOT.war", "");
+      deploy(
+              root,
+              config(
+                  root,
+                  """
+                  routes:
+                    - path: /billing/*
+                      target: %s
+                      strip_prefix: /billing
+                      tls:
+                        ca_file: %s
+                        cert_file: %s
+                        key_file: %s
+                        server_name: upstream.test
+                  """
+                      .formatted(
+                          tls.url(),
+                          serverCa.writeCertificate(dir.resolve("ca.pem")),
+                          TestPki.writePem(dir.resolve("client.pem"), client.certificate()),
+                          TestPki.writeKey(dir.resolve("client-key.pem"), client))))
+          .assertSucceeded();
+      HttpResponse<String> answer = wildfly.get("/billing/a%20b");
+      assertEquals(200, answer.statusCode(), answer::body);
+      assertEquals("path=/a%20b;sni=upstream.test;client=CN=wildfly-gateway", answer.body());
+      undeploy(root).assertSucceeded();
+    }
+    assertNothingLeftBehind("ROOT.war");
   }
 
   @Test
