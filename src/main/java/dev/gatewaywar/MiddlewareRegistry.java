@@ -2,7 +2,9 @@ package dev.gatewaywar;
 
 import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.apikey.ApiKeyMiddleware;
 import dev.gatewaywar.auth.AuthMiddleware;
+import dev.gatewaywar.bodylimit.BodyLimitMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.observability.GatewayMetrics;
@@ -85,7 +87,9 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
             metrics::rateLimitBackendFailed),
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
-        new TracingMiddleware());
+        new TracingMiddleware(),
+        new BodyLimitMiddleware(),
+        new ApiKeyMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

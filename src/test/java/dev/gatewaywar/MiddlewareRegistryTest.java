@@ -135,7 +135,7 @@ class MiddlewareRegistryTest {
 
     assertEquals(
         Optional.of(
-            "unknown middleware 'ratelimitt' (known: auth, logging, metrics, ratelimit, tracing)"),
+            "unknown middleware 'ratelimitt' (known: api_key, auth, body_limit, logging, metrics, ratelimit, tracing)"),
         problem);
   }
 }

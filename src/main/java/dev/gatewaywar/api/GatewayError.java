@@ -9,11 +9,15 @@ public enum GatewayError {
   BAD_REQUEST(400, "bad request"),
   MISSING_TOKEN(401, "missing token"),
   INVALID_TOKEN(401, "invalid token"),
+  /** No API key, or one the {@code api_key} middleware does not know. */
+  INVALID_API_KEY(401, "invalid api key"),
   FORBIDDEN(403, "forbidden"),
   NOT_FOUND(404, "not found"),
   METHOD_NOT_ALLOWED(405, "method not allowed"),
   /** The client stopped sending its request body for longer than {@code timeouts.client_body}. */
   REQUEST_TIMEOUT(408, "request timeout"),
+  /** The request body is larger than the route's {@code body_limit.max} (or the container's). */
+  PAYLOAD_TOO_LARGE(413, "request body too large"),
   RATE_LIMITED(429, "rate limit exceeded"),
   INTERNAL(500, "internal error"),
   BAD_GATEWAY(502, "bad gateway"),

@@ -52,6 +52,12 @@ public interface ConfigSection {
   /** A mapping of names to single values ({@code {sub: X-User-Id}}), in file order. */
   Map<String, Item> scalarMap(String key);
 
+  /**
+   * A list of mappings ({@code [{name: a, sha256: ...}]}), each read as a section; empty when
+   * absent. Their unknown keys are reported with this section's.
+   */
+  List<ConfigSection> sectionList(String key);
+
   /** A nested mapping; empty when absent. Its unknown keys are reported with this section's. */
   ConfigSection section(String key);
 

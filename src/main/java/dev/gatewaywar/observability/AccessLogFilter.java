@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.api.ApiConsumer;
 import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
@@ -80,6 +81,7 @@ final class AccessLogFilter extends HttpFilter {
     fields.put("bytes_out", countedResponse.bytes());
     fields.put("client", request.getRemoteAddr());
     fields.put("upstream", upstream);
+    ApiConsumer.from(request).ifPresent(c -> fields.put("consumer", c));
     TraceContext.from(request)
         .ifPresent(
             t -> {
