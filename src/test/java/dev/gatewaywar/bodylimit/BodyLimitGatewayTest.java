@@ -47,6 +47,7 @@ class BodyLimitGatewayTest {
   void start() throws Exception {
     upstream = TestUpstream.start();
     upstream.handle("/count", this::count);
+    upstream.handle("/count/early", this::answerThenCount);
     Path file = dir.resolve("gateway.yaml");
     Files.writeString(
         file,
@@ -86,6 +87,15 @@ class BodyLimitGatewayTest {
     }
     counted.add(n);
     TestUpstream.respond(exchange, 200, "got " + n);
+  }
+
+  /** Answers at once (a head and a first piece of a longer body), then reads the request body. */
+  private void answerThenCount(HttpExchange exchange) throws IOException {
+    exchange.sendResponseHeaders(200, 100_000);
+    OutputStream out = exchange.getResponseBody();
+    out.write("early".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    count(exchange);
   }
 
   private RawHttp.Response post(String path, String headers, String body) throws IOException {
@@ -169,6 +179,38 @@ class BodyLimitGatewayTest {
     assertTrue(
         written.get() < 50L * 1000 * 1000,
         "the client was cut off early, not after " + written.get() + " bytes");
+  }
+
+  /**
+   * The upstream answered before the body went past the limit: too late for a 413, so the client's
+   * connection is cut after what it got, as for any failure mid-response.
+   */
+  @Test
+  void chunkedUploadPastMaxAfterTheAnswerBeganCutsTheConnection() throws Exception {
+    AtomicLong written = new AtomicLong();
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "POST /count/early HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+              .getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("early")) {
+        head.write(in.read()); // the answer began before the body went past max
+      }
+      Thread writer = new Thread(() -> upload(out, 200L * 1000 * 1000, written), "chunked-upload");
+      writer.start();
+
+      String answer = head.toString(StandardCharsets.ISO_8859_1) + readUntilClosed(in);
+      writer.join(30_000);
+
+      assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+      assertTrue(answer.endsWith("early"), "nothing after the cut: " + answer);
+    }
+    Long received = counted.poll(10, TimeUnit.SECONDS);
+    assertNotNull(received);
+    assertTrue(received <= MIB, "the upstream got " + received + " bytes, more than max");
   }
 
   /** Writes {@code total} bytes in 64 KiB chunks, until done or the gateway closes. */
