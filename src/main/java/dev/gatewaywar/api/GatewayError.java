@@ -11,7 +11,11 @@ public enum GatewayError {
   INVALID_TOKEN(401, "invalid token"),
   /** No API key, or one the {@code api_key} middleware does not know. */
   INVALID_API_KEY(401, "invalid api key"),
+  /** Basic authentication: no credentials, or ones the realm or password file refused. */
+  INVALID_CREDENTIALS(401, "invalid credentials"),
   FORBIDDEN(403, "forbidden"),
+  /** The client's address is refused by the route's {@code ip_filter}: not an auth failure. */
+  ADDRESS_REFUSED(403, "forbidden"),
   NOT_FOUND(404, "not found"),
   METHOD_NOT_ALLOWED(405, "method not allowed"),
   /** The client stopped sending its request body for longer than {@code timeouts.client_body}. */

@@ -1,30 +1,24 @@
 package dev.gatewaywar.config;
 
 /**
- * A {@link ConfigBlock} whose route's own block has the same keys as the top-level one and inherits
- * those it does not set (as {@code rate_limit} does): one reader serves both, given the settings
- * the block's keys default to.
+ * A {@link ConfigBlock} whose route-level copy has the same keys as the top-level one and takes the
+ * keys it does not set from it (as {@code rate_limit} does); the top-level block takes its unset
+ * keys from the defaults.
  *
- * @param <G> the block's settings (an immutable record)
+ * @param <C> the settings (an immutable record)
  */
-public abstract class InheritingBlock<G> implements ConfigBlock<G, G> {
+public abstract class InheritingBlock<C> implements ConfigBlock<C, C> {
   private final String key;
-  private final G defaults;
+  private final C defaults;
 
   /**
-   * @param key the block's key
-   * @param defaults what the top-level block holds when the file does not set a key
+   * @param key the block's key in the file
+   * @param defaults the settings of an absent top-level block
    */
-  protected InheritingBlock(String key, G defaults) {
+  protected InheritingBlock(String key, C defaults) {
     this.key = key;
     this.defaults = defaults;
   }
-
-  /**
-   * Reads {@code section}, taking what it does not set from {@code inherited} (the defaults for the
-   * top-level block, the top-level block's settings for a route's own).
-   */
-  protected abstract G read(ConfigSection section, G inherited);
 
   @Override
   public final String key() {
@@ -32,12 +26,15 @@ public abstract class InheritingBlock<G> implements ConfigBlock<G, G> {
   }
 
   @Override
-  public final G readGlobal(ConfigSection section) {
+  public final C readGlobal(ConfigSection section) {
     return read(section, defaults);
   }
 
   @Override
-  public final G readRoute(ConfigSection section, G global) {
+  public final C readRoute(ConfigSection section, C global) {
     return read(section, global);
   }
+
+  /** Reads one block, taking the keys it does not set from {@code inherited}. */
+  protected abstract C read(ConfigSection section, C inherited);
 }

@@ -2,6 +2,7 @@ package dev.gatewaywar.observability;
 
 import dev.gatewaywar.api.ApiConsumer;
 import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.RequestId;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;
@@ -82,6 +83,7 @@ final class AccessLogFilter extends HttpFilter {
     fields.put("client", request.getRemoteAddr());
     fields.put("upstream", upstream);
     ApiConsumer.from(request).ifPresent(c -> fields.put("consumer", c));
+    RequestId.from(request).ifPresent(id -> fields.put("request_id", id.value()));
     TraceContext.from(request)
         .ifPresent(
             t -> {

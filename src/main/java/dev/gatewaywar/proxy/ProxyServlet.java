@@ -131,7 +131,10 @@ public final class ProxyServlet extends HttpServlet {
         }
         continue;
       }
-      if (hopByHop.contains(name) || isFraming(name) || owned.dropsClientHeader(name)) {
+      if (hopByHop.contains(name)
+          || isFraming(name)
+          || owned.dropsClientHeader(name)
+          || GatewayHeaders.removesClientHeader(clientRequest, name)) {
         continue;
       }
       for (Enumeration<String> values = clientRequest.getHeaders(name);
