@@ -2,8 +2,10 @@ package dev.gatewaywar;
 
 import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.apikey.ApiKeyMiddleware;
 import dev.gatewaywar.auth.AuthMiddleware;
 import dev.gatewaywar.basicauth.BasicAuthMiddleware;
+import dev.gatewaywar.bodylimit.BodyLimitMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.cors.CorsMiddleware;
@@ -95,7 +97,9 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
         new IpFilterMiddleware(),
         new HeadersMiddleware(),
         new CorsMiddleware(),
-        new BasicAuthMiddleware());
+        new BasicAuthMiddleware(),
+        new BodyLimitMiddleware(),
+        new ApiKeyMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

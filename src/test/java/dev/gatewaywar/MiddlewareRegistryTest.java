@@ -137,7 +137,7 @@ class MiddlewareRegistryTest {
     TreeSet<String> builtIns = new TreeSet<>();
     MiddlewareRegistry.builtIns(METRICS).forEach(m -> builtIns.add(m.name()));
     assertEquals(
-        "auth, basic_auth, cors, headers, ip_filter, logging, metrics, ratelimit, request_id, tracing",
+        "api_key, auth, basic_auth, body_limit, cors, headers, ip_filter, logging, metrics, ratelimit, request_id, tracing",
         String.join(", ", builtIns));
     assertEquals(
         Optional.of("unknown middleware 'ratelimitt' (known: " + String.join(", ", builtIns) + ")"),

@@ -9,6 +9,8 @@ public enum GatewayError {
   BAD_REQUEST(400, "bad request"),
   MISSING_TOKEN(401, "missing token"),
   INVALID_TOKEN(401, "invalid token"),
+  /** No API key, or one the {@code api_key} middleware does not know. */
+  INVALID_API_KEY(401, "invalid api key"),
   /** Basic authentication: no credentials, or ones the realm or password file refused. */
   INVALID_CREDENTIALS(401, "invalid credentials"),
   FORBIDDEN(403, "forbidden"),
@@ -18,6 +20,8 @@ public enum GatewayError {
   METHOD_NOT_ALLOWED(405, "method not allowed"),
   /** The client stopped sending its request body for longer than {@code timeouts.client_body}. */
   REQUEST_TIMEOUT(408, "request timeout"),
+  /** The request body is larger than the route's {@code body_limit.max} (or the container's). */
+  PAYLOAD_TOO_LARGE(413, "request body too large"),
   RATE_LIMITED(429, "rate limit exceeded"),
   INTERNAL(500, "internal error"),
   BAD_GATEWAY(502, "bad gateway"),

@@ -54,6 +54,12 @@ public interface ConfigSection {
   Map<String, Item> scalarMap(String key);
 
   /**
+   * A list of mappings ({@code [{name: a, sha256: ...}]}), each read as a section; empty when
+   * absent. Their unknown keys are reported with this section's.
+   */
+  List<ConfigSection> sectionList(String key);
+
+  /**
    * A mapping of names to templates a middleware resolves per request: as {@link #scalarMap}, but
    * the {@code ${NAME}} references {@code kept} accepts are left in the values as written, and so
    * is every escaped {@code $${} (the caller unescapes it); the other references are resolved from

@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.api.ApiConsumer;
 import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.api.RequestId;
 import dev.gatewaywar.observability.internal.AccessLog;
@@ -81,6 +82,7 @@ final class AccessLogFilter extends HttpFilter {
     fields.put("bytes_out", countedResponse.bytes());
     fields.put("client", request.getRemoteAddr());
     fields.put("upstream", upstream);
+    ApiConsumer.from(request).ifPresent(c -> fields.put("consumer", c));
     RequestId.from(request).ifPresent(id -> fields.put("request_id", id.value()));
     TraceContext.from(request)
         .ifPresent(

@@ -48,6 +48,7 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
   private final long length;
   private final long idleNanos;
   private final ClientBodyTimeouts timeouts;
+  private final long max;
 
   private final ReentrantLock lock = new ReentrantLock();
   private byte[] buffer = NONE;
@@ -58,6 +59,7 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
   private boolean discarded;
   private IOException failure;
   private long lastProgress;
+  private long received;
   private Runnable ready = () -> {};
 
   /**
@@ -70,11 +72,27 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
       long length,
       long idleNanos,
       ClientBodyTimeouts timeouts) {
+    this(in, async, length, idleNanos, timeouts, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param max the most bytes the client may send ({@link dev.gatewaywar.api.BodyLimit}): one more
+   *     fails the body with a {@link RequestBodyTooLargeException}, so its exchange ends (413 when
+   *     no response has started) and no byte past {@code max} goes upstream
+   */
+  ClientBody(
+      ServletInputStream in,
+      AsyncContext async,
+      long length,
+      long idleNanos,
+      ClientBodyTimeouts timeouts,
+      long max) {
     this.in = in;
     this.async = async;
     this.length = length;
     this.idleNanos = idleNanos;
     this.timeouts = timeouts;
+    this.max = max;
   }
 
   // --- the upstream client's side ---------------------------------------------------------------
@@ -279,13 +297,23 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
         if (!in.isReady()) {
           break; // the container calls onDataAvailable when more has arrived
         }
-        int n = in.read(buffer, end, buffer.length - end);
+        int n = in.read(buffer, end, readSize());
         if (n < 0) {
           ended = true;
           return true;
         }
         if (n == 0) {
-          break;
+          // only framing was read (a chunk's size line, its end): ask isReady() again, which
+          // either finds data or arms the container to call onDataAvailable when some arrives.
+          // Leaving on a 0 would leave the body unread for good: the container calls again only
+          // after isReady() said false.
+          continue;
+        }
+        received += n;
+        if (received > max) {
+          // the bytes of this read stay unsent: the upstream never gets more than max
+          failure = new RequestBodyTooLargeException(max);
+          return true;
         }
         end += n;
         lastProgress = timeouts.now();
@@ -295,6 +323,16 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The room left in the buffer, but no more than one byte past the limit: enough to tell a body
+   * over it, without reading further into it. Called with the lock held.
+   */
+  private int readSize() {
+    int room = buffer.length - end;
+    long allowed = max - received;
+    return allowed >= room ? room : (int) allowed + 1;
   }
 
   /** The body ended ({@code cause} null) or failed, unless it was over already. */

@@ -24,7 +24,7 @@ final class ProxyFailures {
         LOG.fine(() -> "client went away mid-upload to " + target);
         return null;
       }
-      case POOL_EXHAUSTED, CLIENT_BODY_TIMEOUT, CLIENT_SHARE_EXHAUSTED ->
+      case POOL_EXHAUSTED, CLIENT_BODY_TIMEOUT, CLIENT_BODY_TOO_LARGE, CLIENT_SHARE_EXHAUSTED ->
           // load shedding (or a slow client's refusal), possibly thousands a second under attack:
           // counted by the metrics middleware's upstream failures, not logged one by one. A
           // refusal mid-upload closes the connection after it (ResponseRelay.closeIfBodyUnread).

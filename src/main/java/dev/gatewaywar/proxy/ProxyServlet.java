@@ -1,5 +1,6 @@
 package dev.gatewaywar.proxy;
 
+import dev.gatewaywar.api.BodyLimit;
 import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.api.ErrorResponses;
 import dev.gatewaywar.api.GatewayError;
@@ -198,7 +199,8 @@ public final class ProxyServlet extends HttpServlet {
             async,
             length,
             route.timeouts().clientBody().toNanos(),
-            bodyTimeouts);
+            bodyTimeouts,
+            BodyLimit.from(clientRequest).orElse(Long.MAX_VALUE));
     async.addListener(body);
     return body;
   }

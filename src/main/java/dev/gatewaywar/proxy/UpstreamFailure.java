@@ -25,7 +25,9 @@ public enum UpstreamFailure {
   /** The client's side failed (it went away mid-upload): nobody is left to answer. */
   CLIENT_ABORTED(GatewayError.BAD_REQUEST),
   /** The client sent no byte of its body for {@code timeouts.client_body}: 408. */
-  CLIENT_BODY_TIMEOUT(GatewayError.REQUEST_TIMEOUT);
+  CLIENT_BODY_TIMEOUT(GatewayError.REQUEST_TIMEOUT),
+  /** The client's body grew past the route's {@code body_limit}: 413. */
+  CLIENT_BODY_TOO_LARGE(GatewayError.PAYLOAD_TOO_LARGE);
 
   private final GatewayError error;
 

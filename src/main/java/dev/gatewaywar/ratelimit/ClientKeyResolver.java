@@ -1,5 +1,6 @@
 package dev.gatewaywar.ratelimit;
 
+import dev.gatewaywar.api.ApiConsumer;
 import dev.gatewaywar.clientaddress.ClientAddress;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What a request's bucket is named by: its client address, a header, or a token claim. Keys carry a
- * prefix per kind, so a header value can never name another client's address bucket.
+ * What a request's bucket is named by: its client address, a header, a token claim, or the API
+ * key's consumer. Keys carry a prefix per kind, so a header value can never name another client's
+ * address bucket.
  */
 @FunctionalInterface
 public interface ClientKeyResolver {
@@ -27,6 +29,7 @@ public interface ClientKeyResolver {
       case HEADER -> request -> bounded("h", request.getHeader(key.name()), request);
       case CLAIM ->
           request -> bounded("c", claims.claim(request, key.name()).orElse(null), request);
+      case CONSUMER -> request -> bounded("k", ApiConsumer.from(request).orElse(null), request);
     };
   }
 

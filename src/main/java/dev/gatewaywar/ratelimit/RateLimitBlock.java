@@ -34,8 +34,8 @@ public final class RateLimitBlock implements ConfigBlock<RateLimitConfig, RateLi
   }
 
   /**
-   * A limit keyed by a verified token's claim needs {@code auth} earlier in the route: without it
-   * every request would fall back to its address.
+   * A limit keyed by a verified token's claim needs {@code auth} earlier in the route, one keyed by
+   * the consumer needs {@code api_key}: without them every request would fall back to its address.
    */
   @Override
   public void checkRoute(
@@ -44,14 +44,21 @@ public final class RateLimitBlock implements ConfigBlock<RateLimitConfig, RateLi
       Optional<RateLimitConfig> own,
       Consumer<String> refuse) {
     RateLimitConfig limits = own.orElse(global);
-    int limiter = middleware.indexOf(RateLimitMiddleware.NAME);
-    if (limits.enabled()
-        && limits.key().kind() == RateLimitConfig.Key.Kind.CLAIM
-        && !middleware.subList(0, Math.max(0, limiter)).contains("auth")) {
+    List<String> before =
+        middleware.subList(0, Math.max(0, middleware.indexOf(RateLimitMiddleware.NAME)));
+    RateLimitConfig.Key.Kind kind = limits.key().kind();
+    if (limits.enabled() && kind == RateLimitConfig.Key.Kind.CLAIM && !before.contains("auth")) {
       refuse.accept(
           "rate_limit.key '"
               + limits.key()
               + "' reads a verified token: list auth before ratelimit");
+    }
+    if (limits.enabled()
+        && kind == RateLimitConfig.Key.Kind.CONSUMER
+        && !before.contains("api_key")) {
+      refuse.accept(
+          "rate_limit.key 'consumer' reads the consumer api_key accepted:"
+              + " list api_key before ratelimit");
     }
   }
 

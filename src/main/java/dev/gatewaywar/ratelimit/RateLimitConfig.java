@@ -92,16 +92,19 @@ public record RateLimitConfig(
   /**
    * What a bucket belongs to: {@code address} (the client address, see {@code
    * server.trusted_proxies}), {@code header:NAME} (a request header such as an API key; requests
-   * without it fall back to their address) or {@code claim:NAME} (a claim of the token {@code auth}
-   * verified earlier in the route).
+   * without it fall back to their address), {@code claim:NAME} (a claim of the token {@code auth}
+   * verified earlier in the route) or {@code consumer} (the consumer whose key {@code api_key}
+   * accepted earlier in the route).
    */
   public record Key(Kind kind, String name) {
     public static final Key ADDRESS = new Key(Kind.ADDRESS, "");
+    public static final Key CONSUMER = new Key(Kind.CONSUMER, "");
 
     public enum Kind {
       ADDRESS,
       HEADER,
-      CLAIM
+      CLAIM,
+      CONSUMER
     }
 
     /**
@@ -118,6 +121,11 @@ public record RateLimitConfig(
             return ADDRESS;
           }
         }
+        case "consumer" -> {
+          if (colon < 0) {
+            return CONSUMER;
+          }
+        }
         case "header", "claim" -> {
           if (!name.isEmpty() && name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
             return new Key(kind.equals("header") ? Kind.HEADER : Kind.CLAIM, name);
@@ -126,12 +134,13 @@ public record RateLimitConfig(
         default -> {}
       }
       throw new IllegalArgumentException(
-          "must be address, header:NAME or claim:NAME; was '" + text + "'");
+          "must be address, header:NAME, claim:NAME or consumer; was '" + text + "'");
     }
 
     @Override
     public String toString() {
-      return kind == Kind.ADDRESS ? "address" : kind.name().toLowerCase(Locale.ROOT) + ":" + name;
+      String kindName = kind.name().toLowerCase(Locale.ROOT);
+      return name.isEmpty() ? kindName : kindName + ":" + name;
     }
   }
 

@@ -68,7 +68,8 @@ class ErrorResponsesTest {
   void statusesMapToTheirCause() {
     assertEquals(GatewayError.NOT_FOUND, GatewayError.forStatus(404));
     assertEquals(GatewayError.GATEWAY_TIMEOUT, GatewayError.forStatus(504));
-    assertEquals(GatewayError.BAD_REQUEST, GatewayError.forStatus(413));
+    assertEquals(GatewayError.PAYLOAD_TOO_LARGE, GatewayError.forStatus(413));
+    assertEquals(GatewayError.BAD_REQUEST, GatewayError.forStatus(414));
     assertEquals(GatewayError.INTERNAL, GatewayError.forStatus(507));
   }
 }

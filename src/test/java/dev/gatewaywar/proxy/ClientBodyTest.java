@@ -184,6 +184,45 @@ class ClientBodyTest {
     assertEquals("12345", out.text());
   }
 
+  @Test
+  void aBodyGrowingPastItsLimitFailsWithoutHandingOnABytePastIt() throws Exception {
+    ClientBody body = new ClientBody(in, asyncStarting(resumed), -1, TIMEOUT, timeouts, 10);
+    body.start(() -> readyCalls++);
+    in.arrive("0123456789");
+    body.onDataAvailable();
+    Drain out = new Drain(Integer.MAX_VALUE);
+    assertFalse(body.sendTo(out), "at the limit: not over it");
+    assertNull(body.failure());
+
+    in.arrive("x".repeat(100_000));
+    body.onDataAvailable();
+
+    assertInstanceOf(RequestBodyTooLargeException.class, body.failure());
+    assertEquals(2, readyCalls, "the upstream client hears of the failure");
+    assertEquals(100_000 - 1, in.waiting(), "one byte past the limit read, no more");
+    assertThrows(RequestBodyTooLargeException.class, () -> body.sendTo(out));
+    assertEquals("0123456789", out.text(), "nothing past the limit handed on");
+    assertEquals(0, timeouts.watched(), "a failed body is no longer watched");
+  }
+
+  /**
+   * Tomcat's chunked input returns 0 from a read that took only a chunk's size line; the container
+   * calls onDataAvailable again only after isReady() said false, so reading must not stop there.
+   */
+  @Test
+  void aReadOfFramingOnlyGoesOnReading() throws Exception {
+    ClientBody body = body(-1);
+    in.framingFirst();
+    in.arrive("hello");
+
+    body.onDataAvailable();
+
+    assertEquals(0, in.waiting(), "the bytes after the framing are read in the same call");
+    Drain out = new Drain(Integer.MAX_VALUE);
+    body.sendTo(out);
+    assertEquals("hello", out.text());
+  }
+
   /** An AsyncContext whose start(Runnable) queues the runnable for the test to run. */
   private static AsyncContext asyncStarting(List<Runnable> started) {
     return (AsyncContext)
@@ -228,7 +267,13 @@ class ClientBodyTest {
     private final ByteArrayOutputStream arrived = new ByteArrayOutputStream();
     private int taken;
     private boolean finished;
+    private int framingReads;
     ReadListener listener;
+
+    /** The next read takes only framing (a chunk's size line): 0 bytes, still ready. */
+    void framingFirst() {
+      framingReads++;
+    }
 
     void arrive(String text) {
       arrive(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -270,6 +315,10 @@ class ClientBodyTest {
     public int read(byte[] b, int off, int len) {
       if (!isReady()) {
         throw new IllegalStateException("read while not ready");
+      }
+      if (framingReads > 0) {
+        framingReads--;
+        return 0;
       }
       int n = Math.min(len, waiting());
       System.arraycopy(arrived.toByteArray(), taken, b, off, n);

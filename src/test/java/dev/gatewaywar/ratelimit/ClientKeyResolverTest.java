@@ -90,6 +90,16 @@ class ClientKeyResolverTest {
     assertEquals("a:203.0.113.1", keys.keyOf(request("203.0.113.1", Map.of())));
   }
 
+  @Test
+  void consumerKeyReadsTheConsumerApiKeyAccepted() {
+    ClientKeyResolver keys = ClientKeyResolver.of(RateLimitConfig.Key.parse("consumer"), null);
+    HttpServletRequest r = request("203.0.113.1", Map.of());
+    assertEquals("a:203.0.113.1", keys.keyOf(r), "no consumer: the address's bucket");
+    dev.gatewaywar.api.ApiConsumer.set(r, "mobile-app");
+    assertEquals("k:mobile-app", keys.keyOf(r));
+    assertEquals("consumer", RateLimitConfig.Key.parse("consumer").toString());
+  }
+
   private static MiddlewareContext context(List<String> middleware) {
     RateLimitConfig limits =
         new RateLimitConfig(

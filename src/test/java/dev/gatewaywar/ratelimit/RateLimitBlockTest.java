@@ -134,7 +134,7 @@ class RateLimitBlockTest {
         onlyProblem("rate_limit:\n  key: cookie:session\n"),
         2,
         "rate_limit.key",
-        "must be address, header:NAME or claim:NAME");
+        "must be address, header:NAME, claim:NAME or consumer");
     assertProblem(
         onlyProblem("rate_limit:\n  key: 'header:'\n"), 2, "rate_limit.key", "header:NAME");
   }
@@ -223,6 +223,33 @@ class RateLimitBlockTest {
         RateLimitConfig.RedisConfig.DEFAULT_TIMEOUT,
         c.routes().get(0).own(RateLimitBlock.INSTANCE).orElseThrow().redis().timeout());
     assertNull(load("rate_limit:\n  enabled: true\n").global(RateLimitBlock.INSTANCE).redis());
+  }
+
+  @Test
+  void consumerKeyNeedsApiKeyBeforeRatelimit() throws ConfigException {
+    String head =
+        """
+        api_key:
+          keys: [{name: app, sha256: %s}]
+        rate_limit:
+          enabled: true
+          key: consumer
+        routes:
+          - path: /ok
+            target: http://127.0.0.1:9000
+            middleware: [api_key, ratelimit]
+        """
+            .formatted("a".repeat(64));
+    assertEquals(Key.CONSUMER, load(head).global(RateLimitBlock.INSTANCE).key());
+    assertProblem(
+        onlyProblem(
+            head
+                + "  - path: /late\n    target: http://127.0.0.1:9000\n"
+                + "    middleware: [ratelimit, api_key]\n"),
+        12,
+        "routes[1].middleware[0]",
+        "rate_limit.key 'consumer' reads the consumer api_key accepted: list api_key before"
+            + " ratelimit");
   }
 
   @Test

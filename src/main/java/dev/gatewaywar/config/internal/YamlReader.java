@@ -334,6 +334,11 @@ public final class YamlReader implements ConfigSection {
     return problems.size();
   }
 
+  @Override
+  public List<ConfigSection> sectionList(String key) {
+    return List.copyOf(mappingList(key));
+  }
+
   /** A list of mappings, such as {@code routes:}. */
   public List<YamlReader> mappingList(String key) {
     List<YamlReader> readers = new ArrayList<>();

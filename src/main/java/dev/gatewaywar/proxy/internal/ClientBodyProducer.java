@@ -2,6 +2,7 @@ package dev.gatewaywar.proxy.internal;
 
 import dev.gatewaywar.proxy.ClientBodyTimeoutException;
 import dev.gatewaywar.proxy.RequestBody;
+import dev.gatewaywar.proxy.RequestBodyTooLargeException;
 import dev.gatewaywar.proxy.UpstreamFailure;
 import java.io.IOException;
 import java.util.Set;
@@ -52,10 +53,16 @@ final class ClientBodyProducer implements AsyncEntityProducer {
     return body.failure();
   }
 
-  /** The failure kind of a body that failed: its client went away, or went silent. */
+  /**
+   * The failure kind of a body that failed: its client went away, went silent, or sent more than
+   * the route allows.
+   */
   static UpstreamFailure kindOf(IOException clientFailure) {
-    return clientFailure instanceof ClientBodyTimeoutException
-        ? UpstreamFailure.CLIENT_BODY_TIMEOUT
+    if (clientFailure instanceof ClientBodyTimeoutException) {
+      return UpstreamFailure.CLIENT_BODY_TIMEOUT;
+    }
+    return clientFailure instanceof RequestBodyTooLargeException
+        ? UpstreamFailure.CLIENT_BODY_TOO_LARGE
         : UpstreamFailure.CLIENT_ABORTED;
   }
 
