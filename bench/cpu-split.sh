@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Where the gateway's CPU per request goes: user vs kernel time and context switches per request,
 # for a proxied route (/json), the same route with the full chain (/chain: auth with an HS256
-# token, ratelimit far above the load, JSON access log, metrics) and the gateway's own /healthz
-# (the servlet container's floor: the cost of taking a request and answering it, with no
-# upstream). One JVM for all, so /chain ÷ /json is issue 7's target (b) free of start-to-start
-# variation. Issue 7's "what bounds it" figures.
+# token, ratelimit far above the load, JSON access log, metrics), with the request-shaping chain
+# (/shaped: request_id, cors, ip_filter, headers, body_limit, api_key; not in the default PATHS)
+# and the gateway's own /healthz (the servlet container's floor: the cost of taking a request and
+# answering it, with no upstream). One JVM for all, so /chain ÷ /json and /shaped ÷ /json are
+# free of start-to-start variation.
 #
 #   mvn -B -DskipTests package && bench/cpu-split.sh
 #
@@ -32,6 +33,7 @@ source bench/lib.sh
 bench_need nginx wrk curl ss taskset awk "$BENCH_JAVA"
 bench_init cpu-split
 start_nginx_upstream "$SERVER_CPUS"
+SHAPED_KEY=bench-key-0123456789
 {
   chain_config_blocks
   cat <<YAML
@@ -42,6 +44,22 @@ routes:
   - path: /chain
     target: http://127.0.0.1:$NGINX_PORT
     middleware: [auth, ratelimit, logging, metrics]
+  - path: /shaped
+    target: http://127.0.0.1:$NGINX_PORT
+    middleware: [request_id, cors, ip_filter, headers, body_limit, api_key]
+    cors:
+      allow_origins: ["https://app.example.com"]
+    ip_filter:
+      allow: [127.0.0.0/8, "::1/128"]
+    headers:
+      request:
+        set: {X-From: gateway}
+      response:
+        set: {X-Frame-Options: DENY}
+    body_limit:
+      max: 1MiB
+    api_key:
+      keys: [{name: bench, sha256: $(printf '%s' "$SHAPED_KEY" | sha256sum | cut -d' ' -f1)}]
 YAML
 } >"$WORK/gateway.yaml"
 TOKEN=$(chain_token "$WORK/gateway.yaml")
@@ -85,6 +103,7 @@ printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for path in $PATHS; do
   auth=()
   [[ $path == /chain ]] && auth=(-H "Authorization: Bearer $TOKEN")
+  [[ $path == /shaped ]] && auth=(-H "X-API-Key: $SHAPED_KEY" -H "Origin: https://app.example.com")
   measure "$path" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT$path" "${auth[@]}"
 done
 if [[ -n $JETTY_MODES ]]; then
