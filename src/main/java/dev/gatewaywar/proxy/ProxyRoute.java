@@ -14,13 +14,16 @@ import java.util.Optional;
  * @param ownedHeaders the request headers the gateway writes itself on this route
  * @param upstreamSettings {@code timeouts} in the upstream client's own form ({@link
  *     UpstreamClient#settingsFor})
+ * @param targets the route's targets when it has several (or checks or a breaker on its one): each
+ *     request chooses among them; null for a plain {@code target:}, sent to {@code target}
  */
 public record ProxyRoute(
     URI target,
     boolean preserveHost,
     TimeoutsConfig timeouts,
     OwnedHeaders ownedHeaders,
-    UpstreamClient.RouteSettings upstreamSettings) {
+    UpstreamClient.RouteSettings upstreamSettings,
+    UpstreamTargets targets) {
   private static final String ATTRIBUTE = ProxyRoute.class.getName();
 
   /** {@code scheme://authority[/base]} without a trailing slash; the request path is appended. */

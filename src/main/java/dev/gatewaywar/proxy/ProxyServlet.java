@@ -62,10 +62,24 @@ public final class ProxyServlet extends HttpServlet {
       ErrorResponses.write(clientResponse, GatewayError.NOT_FOUND);
       return;
     }
+    UpstreamTargets targets = route.targets();
+    UpstreamTarget chosen = null;
+    if (targets != null) {
+      chosen = targets.choose(ClientAddress.of(clientRequest).value(), 0);
+      if (chosen == null) {
+        clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, NONE_AVAILABLE);
+        ErrorResponses.write(clientResponse, GatewayError.NO_HEALTHY_UPSTREAM);
+        return;
+      }
+    }
     URI target;
     try {
-      target = rewriteTarget(route, match, clientRequest);
+      target = rewriteTarget(chosen == null ? route.base() : chosen.base(), match, clientRequest);
     } catch (URISyntaxException e) {
+      if (chosen != null) {
+        chosen.failed(UpstreamFailure.CLIENT_ABORTED);
+        chosen.done();
+      }
       ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);
       return;
     }
@@ -98,16 +112,38 @@ public final class ProxyServlet extends HttpServlet {
             body);
     async.addListener(relay);
     out.setWriteListener(relay);
-    upstream.send(proxyRequest, relay);
+    if (chosen == null) {
+      upstream.send(proxyRequest, relay);
+    } else {
+      BalancedExchange exchange =
+          new BalancedExchange(
+              targets, upstream, relay, target.toString().substring(chosen.base().length()));
+      clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, exchange);
+      exchange.send(chosen, proxyRequest);
+    }
   }
 
   /** Target base + the normalised path (client's encoding kept) + the raw query. */
-  static URI rewriteTarget(ProxyRoute route, RouteMatch match, HttpServletRequest clientRequest)
+  static URI rewriteTarget(String base, RouteMatch match, HttpServletRequest clientRequest)
       throws URISyntaxException {
     String query = clientRequest.getQueryString();
-    String uri = route.base() + match.path().raw() + (query == null ? "" : "?" + query);
+    String uri = base + match.path().raw() + (query == null ? "" : "?" + query);
     return new URI(uri);
   }
+
+  /** A request of a route whose targets were all out: no target tried. */
+  private static final UpstreamChoice NONE_AVAILABLE =
+      new UpstreamChoice() {
+        @Override
+        public String upstream() {
+          return null;
+        }
+
+        @Override
+        public int attempts() {
+          return 0;
+        }
+      };
 
   /**
    * The client's end-to-end headers, then the headers the gateway owns: {@code X-Forwarded-*} and

@@ -5,9 +5,8 @@ import dev.gatewaywar.config.HttpTokens;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.TimeoutsConfig;
+import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads {@code routes:}: each route's skeleton (path, methods, target, middleware, timeouts,
+ * Reads {@code routes:}: each route's skeleton (path, methods, targets, middleware, timeouts,
  * preserve_host), its middleware's own blocks through their owners, and duplicate routes.
  */
 public final class RouteReader {
@@ -54,7 +53,7 @@ public final class RouteReader {
   private RouteConfig readRoute(YamlReader r) {
     Optional<PathPattern> pattern = r.requiredString("path").flatMap(p -> parsePattern(p, r));
     Set<String> methods = readMethods(r);
-    Optional<URI> target = r.requiredString("target").flatMap(t -> parseTarget(t, r));
+    Optional<UpstreamSet> upstreams = TargetsReader.read(r);
     List<Item> items = r.scalarList("middleware");
     List<String> names = new ArrayList<>();
     for (Item m : items) {
@@ -69,12 +68,12 @@ public final class RouteReader {
     Map<String, Object> own = blocks.readOwn(r, names);
     blocks.check(items, own, r.problems());
     r.rejectUnknownKeys();
-    if (pattern.isEmpty() || target.isEmpty()) {
+    if (pattern.isEmpty() || upstreams.isEmpty()) {
       return null;
     }
     upstreamHeaders.addAll(blocks.upstreamHeaders(names, own));
     return new RouteConfig(
-        pattern.get(), methods, target.get(), names, timeouts, preserveHost, own, r.line());
+        pattern.get(), methods, upstreams.get(), names, timeouts, preserveHost, own, r.line());
   }
 
   private static Optional<PathPattern> parsePattern(String path, YamlReader r) {
@@ -96,27 +95,6 @@ public final class RouteReader {
       methods.add(method);
     }
     return methods;
-  }
-
-  private static Optional<URI> parseTarget(String text, YamlReader r) {
-    try {
-      URI uri = new URI(text.trim());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        r.problem("target", "'" + text + "' must be an http:// or https:// URL");
-      } else if (uri.getHost() == null) {
-        r.problem("target", "'" + text + "' has no host");
-      } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        r.problem("target", "'" + text + "' must not have a query or fragment");
-      } else if (uri.getRawUserInfo() != null) {
-        r.problem("target", "'" + text + "' must not carry credentials");
-      } else {
-        return Optional.of(uri);
-      }
-    } catch (URISyntaxException e) {
-      r.problem("target", "'" + text + "' is not a URL: " + e.getReason());
-    }
-    return Optional.empty();
   }
 
   /**
