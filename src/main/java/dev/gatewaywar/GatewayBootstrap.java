@@ -70,8 +70,10 @@ public final class GatewayBootstrap implements ServletContextListener {
         config = loadBundled(location, loader, context);
       }
       // one connection pool for the webapp's life, shared by every configuration a reload builds
-      client = metrics.timing(UpstreamClient.of(config.upstream()));
-      monitor = new TargetMonitor(client, clock);
+      UpstreamClient untimed = UpstreamClient.of(config.upstream());
+      client = metrics.timing(untimed);
+      // health checks are not requests: kept out of the upstream latency and failure metrics
+      monitor = new TargetMonitor(untimed, clock);
       metrics.watchTargets(monitor);
       parts = new WebappParts(registry, context, client, metrics, readiness, monitor);
       runtime = buildFirst(config, parts);

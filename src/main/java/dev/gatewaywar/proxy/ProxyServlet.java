@@ -115,9 +115,7 @@ public final class ProxyServlet extends HttpServlet {
     if (chosen == null) {
       upstream.send(proxyRequest, relay);
     } else {
-      BalancedExchange exchange =
-          new BalancedExchange(
-              targets, upstream, relay, target.toString().substring(chosen.base().length()));
+      BalancedExchange exchange = new BalancedExchange(targets, upstream, relay);
       clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, exchange);
       exchange.send(chosen, proxyRequest);
     }
