@@ -381,6 +381,45 @@ class SeveralTargetsTest {
   }
 
   @Test
+  void aReloadThatKeepsATargetKeepsItsHealth() throws Exception {
+    TestUpstream a = upstream("a", 0);
+    TestUpstream b = upstream("b", 0);
+    TestUpstream c = upstream("c", 0);
+    b.handle("/healthz", exchange -> TestUpstream.respond(exchange, 500, "down"));
+    String config =
+        """
+        server:
+          reload:
+            interval: 100ms
+            debounce: 20ms
+        metrics:
+          prometheus:
+            enabled: true
+        routes:
+          - path: /api/*
+            targets: [%s]
+            health_check:
+              path: /healthz
+              interval: 1s
+              unhealthy_after: 1
+        """;
+    String ab = "{url: %s}, {url: %s}".formatted(a.url(), b.url());
+    start(config.formatted(ab));
+    waitFor(() -> healthy("b", b) == 0, "b out");
+    Files.writeString(
+        dir.resolve("gateway.yaml"), config.formatted(ab + ", {url: %s}".formatted(c.url())));
+    waitFor(() -> get("/api/x").body().equals("c"), "the reloaded route sends to c");
+    int bServed = served.get("b").get();
+    for (int i = 0; i < 30; i++) {
+      assertEquals(200, get("/api/x").statusCode());
+    }
+    // a fresh health would start healthy and give b a third of these until its first check
+    assertEquals(bServed, served.get("b").get(), "b stayed out across the reload");
+    assertEquals(0, healthy("b", b));
+    assertEquals(1, healthy("c", c));
+  }
+
+  @Test
   void theHealthCheckThreadEndsWithTheGateway() throws Exception {
     TestUpstream a = upstream("a", 0);
     start(
