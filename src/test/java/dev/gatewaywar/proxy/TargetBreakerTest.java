@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
+import dev.gatewaywar.testing.LogCapture;
 import dev.gatewaywar.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +72,17 @@ class TargetBreakerTest {
 
   @Test
   void opensAfterTheWindowFailsThenTrialCallsCloseIt() {
+    try (LogCapture log = LogCapture.of(UpstreamTarget.class)) {
+      opensThenCloses();
+      List<String> lines = log.records().stream().map(LogRecord::getMessage).toList();
+      assertEquals(3, lines.size(), "each change logged once: " + lines);
+      assertTrue(lines.get(0).contains("http://b of route /api/* is open"), lines.get(0));
+      assertTrue(lines.get(1).contains("half-open"), lines.get(1));
+      assertTrue(lines.get(2).contains("closed"), lines.get(2));
+    }
+  }
+
+  private void opensThenCloses() {
     UpstreamTargets targets = open("http://a", "http://b");
     UpstreamTarget a = targets.targets().get(0);
     UpstreamTarget b = targets.targets().get(1);

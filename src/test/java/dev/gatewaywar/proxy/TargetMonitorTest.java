@@ -29,11 +29,23 @@ class TargetMonitorTest {
   private final UpstreamClient client = UpstreamClient.of(UpstreamConfig.DEFAULT);
   private final TargetMonitor monitor = new TargetMonitor(client, Clock.systemUTC());
   private final AtomicInteger status = new AtomicInteger(200);
+  private final AtomicInteger checks = new AtomicInteger();
   private final TestUpstream upstream;
 
   TargetMonitorTest() throws Exception {
     upstream = TestUpstream.start();
-    upstream.handle("/healthz", e -> TestUpstream.respond(e, status.get(), "h"));
+    upstream.handle(
+        "/healthz",
+        e -> {
+          checks.incrementAndGet();
+          TestUpstream.respond(e, status.get(), "h");
+        });
+  }
+
+  /** Waits until the upstream has answered {@code n} more checks. */
+  private void moreChecks(int n) throws InterruptedException {
+    int target = checks.get() + n;
+    waitFor(() -> checks.get() >= target, n + " more checks");
   }
 
   @AfterEach
@@ -81,10 +93,10 @@ class TargetMonitorTest {
       assertTrue(target.healthy(), "a target starts healthy");
       status.set(503);
       waitFor(() -> !target.healthy(), "out after failed checks");
-      Thread.sleep(150); // several more failed checks
+      moreChecks(4);
       status.set(302);
       waitFor(target::healthy, "back after good checks (3xx counts as up)");
-      Thread.sleep(150);
+      moreChecks(4);
       List<String> messages = log.records().stream().map(LogRecord::getMessage).toList();
       assertEquals(2, messages.size(), messages.toString());
       assertTrue(messages.get(0).contains("out of rotation"), messages.get(0));
