@@ -75,7 +75,8 @@ public record UpstreamSet(
    *
    * @param path the path requested (2xx and 3xx answers are up)
    * @param interval between two checks of one target (jittered by up to a tenth)
-   * @param timeout a check not answered within this has failed
+   * @param timeout a check not answered within this has failed; at most {@code interval} (by
+   *     default {@link #DEFAULT_TIMEOUT}, or the interval when that is shorter)
    * @param unhealthyAfter consecutive failed checks that take a healthy target out
    * @param healthyAfter consecutive good checks that bring an unhealthy target back
    */

@@ -116,6 +116,15 @@ class TargetsConfigTest {
   }
 
   @Test
+  void theTimeoutDefaultsToAShorterInterval() throws Exception {
+    UpstreamSet set =
+        upstreams(
+            "  - path: /a\n    target: http://a\n    health_check:\n      path: /h\n"
+                + "      interval: 200ms\n");
+    assertEquals(Duration.ofMillis(200), set.healthCheck().orElseThrow().timeout());
+  }
+
+  @Test
   void targetAndTargetsTogetherAreRefused() {
     ConfigProblem p =
         onlyProblem(
@@ -200,6 +209,12 @@ class TargetsConfigTest {
                 "  - path: /a\n    targets:\n      - url: http://a\n    health_check:\n      interval: 1s\n")
             .key()
             .endsWith("health_check.path"));
+    assertTrue(
+        onlyProblem(
+                "  - path: /a\n    target: http://a\n    health_check:\n      path: /h\n"
+                    + "      interval: 1s\n      timeout: 2s\n")
+            .message()
+            .contains("not be longer than interval"));
     assertTrue(
         onlyProblem(
                 "  - path: /a\n    target: http://a\n    circuit_breaker:\n      failure_rate: 101\n")

@@ -73,9 +73,18 @@ final class TargetsReader {
     path.filter(p -> !p.startsWith("/") || p.contains("#") || p.contains(" "))
         .ifPresent(p -> m.problem("path", "'" + p + "' must be a path starting with /"));
     Duration interval = m.duration("interval", HealthCheck.DEFAULT_INTERVAL);
-    Duration timeout = m.duration("timeout", HealthCheck.DEFAULT_TIMEOUT);
+    Duration timeout =
+        m.duration(
+            "timeout",
+            HealthCheck.DEFAULT_TIMEOUT.compareTo(interval) < 0
+                ? HealthCheck.DEFAULT_TIMEOUT
+                : interval);
     int unhealthy = m.integer("unhealthy_after", HealthCheck.DEFAULT_UNHEALTHY_AFTER, 1, 100);
     int healthy = m.integer("healthy_after", HealthCheck.DEFAULT_HEALTHY_AFTER, 1, 100);
+    if (timeout.compareTo(interval) > 0) {
+      // one check per target at a time: a longer timeout would silently skip checks
+      m.problem("timeout", "must not be longer than interval (" + interval.toMillis() + " ms)");
+    }
     m.rejectUnknownKeys();
     return path.map(p -> new HealthCheck(p, interval, timeout, unhealthy, healthy));
   }
