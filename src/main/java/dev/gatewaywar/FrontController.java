@@ -5,6 +5,7 @@ import dev.gatewaywar.api.ErrorResponses;
 import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.clientaddress.ClientAddress;
+import dev.gatewaywar.cors.CorsMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.routing.BadPathException;
 import dev.gatewaywar.routing.RequestPath;
@@ -17,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -94,6 +96,9 @@ final class FrontController extends HttpFilter {
       return;
     }
     Router.Lookup<CompiledRoute> lookup = current.router().find(path, clientRequest.getMethod());
+    if (lookup instanceof Router.MethodNotAllowed<CompiledRoute>) {
+      lookup = preflightRoute(current, path, clientRequest).orElse(lookup);
+    }
     if (lookup instanceof Router.Found<CompiledRoute> found) {
       CompiledRoute route = found.route().value();
       new RouteMatch(route.config().path(), found.params(), path).attachTo(clientRequest);
@@ -109,6 +114,25 @@ final class FrontController extends HttpFilter {
     } else {
       ErrorResponses.write(clientResponse, GatewayError.NOT_FOUND);
     }
+  }
+
+  /**
+   * A CORS preflight asks about the request it precedes: on a route that does not take OPTIONS but
+   * lists {@code cors}, it goes to the route that request would take, whose {@code cors} answers
+   * it.
+   */
+  private static Optional<Router.Lookup<CompiledRoute>> preflightRoute(
+      GatewayRuntime current, RequestPath path, HttpServletRequest clientRequest) {
+    String method = clientRequest.getHeader("Access-Control-Request-Method");
+    if (!"OPTIONS".equals(clientRequest.getMethod())
+        || method == null
+        || clientRequest.getHeader("Origin") == null) {
+      return Optional.empty();
+    }
+    return current.router().find(path, method) instanceof Router.Found<CompiledRoute> found
+            && found.route().value().config().middleware().contains(CorsMiddleware.NAME)
+        ? Optional.of(found)
+        : Optional.empty();
   }
 
   private void runChain(

@@ -115,7 +115,8 @@ final class GatewayRuntime implements AutoCloseable {
               route.preserveHost(),
               timeouts,
               owned,
-              parts.upstream().settingsFor(timeouts),
+              parts.upstream().settingsFor(timeouts, route.tls()),
+              route.rewrite(),
               targets);
       routes.add(
           new Router.Route<>(

@@ -3,13 +3,18 @@ package dev.gatewaywar;
 import dev.gatewaywar.api.Claims;
 import dev.gatewaywar.api.Middleware;
 import dev.gatewaywar.auth.AuthMiddleware;
+import dev.gatewaywar.basicauth.BasicAuthMiddleware;
 import dev.gatewaywar.config.ConfigBlock;
 import dev.gatewaywar.config.MiddlewareCatalog;
+import dev.gatewaywar.cors.CorsMiddleware;
+import dev.gatewaywar.headers.HeadersMiddleware;
+import dev.gatewaywar.ipfilter.IpFilterMiddleware;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.LoggingMiddleware;
 import dev.gatewaywar.observability.MetricsMiddleware;
 import dev.gatewaywar.observability.TracingMiddleware;
 import dev.gatewaywar.ratelimit.RateLimitMiddleware;
+import dev.gatewaywar.requestid.RequestIdMiddleware;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -85,7 +90,12 @@ public final class MiddlewareRegistry implements MiddlewareCatalog {
             metrics::rateLimitBackendFailed),
         new MetricsMiddleware(metrics),
         new LoggingMiddleware(),
-        new TracingMiddleware());
+        new TracingMiddleware(),
+        new RequestIdMiddleware(),
+        new IpFilterMiddleware(),
+        new HeadersMiddleware(),
+        new CorsMiddleware(),
+        new BasicAuthMiddleware());
   }
 
   public Optional<Middleware> find(String name) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,9 +134,13 @@ class MiddlewareRegistryTest {
     Optional<String> problem =
         MiddlewareRegistry.standard(loader, METRICS).problemWith("ratelimitt");
 
+    TreeSet<String> builtIns = new TreeSet<>();
+    MiddlewareRegistry.builtIns(METRICS).forEach(m -> builtIns.add(m.name()));
     assertEquals(
-        Optional.of(
-            "unknown middleware 'ratelimitt' (known: auth, logging, metrics, ratelimit, tracing)"),
+        "auth, basic_auth, cors, headers, ip_filter, logging, metrics, ratelimit, request_id, tracing",
+        String.join(", ", builtIns));
+    assertEquals(
+        Optional.of("unknown middleware 'ratelimitt' (known: " + String.join(", ", builtIns) + ")"),
         problem);
   }
 }

@@ -9,7 +9,11 @@ public enum GatewayError {
   BAD_REQUEST(400, "bad request"),
   MISSING_TOKEN(401, "missing token"),
   INVALID_TOKEN(401, "invalid token"),
+  /** Basic authentication: no credentials, or ones the realm or password file refused. */
+  INVALID_CREDENTIALS(401, "invalid credentials"),
   FORBIDDEN(403, "forbidden"),
+  /** The client's address is refused by the route's {@code ip_filter}: not an auth failure. */
+  ADDRESS_REFUSED(403, "forbidden"),
   NOT_FOUND(404, "not found"),
   METHOD_NOT_ALLOWED(405, "method not allowed"),
   /** The client stopped sending its request body for longer than {@code timeouts.client_body}. */

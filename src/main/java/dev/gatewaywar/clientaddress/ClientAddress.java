@@ -68,6 +68,14 @@ public record ClientAddress(String value) {
     return entries;
   }
 
+  /**
+   * The address itself, parsed without DNS; empty only for a peer the container reported as
+   * something other than an IP literal.
+   */
+  public Optional<InetAddress> address() {
+    return IpLiteral.parse(value);
+  }
+
   /** The address the front controller resolved for {@code request}, if it went through it. */
   public static Optional<ClientAddress> from(ServletRequest request) {
     return Optional.ofNullable((ClientAddress) request.getAttribute(ATTRIBUTE));

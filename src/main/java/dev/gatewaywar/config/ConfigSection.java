@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One mapping of the configuration file, as a {@link ConfigBlock} reads it. Strict by design: every
@@ -51,6 +52,16 @@ public interface ConfigSection {
 
   /** A mapping of names to single values ({@code {sub: X-User-Id}}), in file order. */
   Map<String, Item> scalarMap(String key);
+
+  /**
+   * A mapping of names to templates a middleware resolves per request: as {@link #scalarMap}, but
+   * the {@code ${NAME}} references {@code kept} accepts are left in the values as written, and so
+   * is every escaped {@code $${} (the caller unescapes it); the other references are resolved from
+   * the environment as everywhere in the file.
+   *
+   * @param kept given the text between {@code ${} and {@code }}
+   */
+  Map<String, Item> templateMap(String key, Predicate<String> kept);
 
   /** A nested mapping; empty when absent. Its unknown keys are reported with this section's. */
   ConfigSection section(String key);

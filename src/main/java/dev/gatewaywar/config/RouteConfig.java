@@ -1,6 +1,7 @@
 package dev.gatewaywar.config;
 
 import dev.gatewaywar.routing.PathPattern;
+import dev.gatewaywar.routing.PathRewrite;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,9 @@ import java.util.Set;
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
  * @param blocks the route's own middleware blocks, by {@link ConfigBlock#key()}: each the value its
  *     block's {@link ConfigBlock#readRoute} returned
+ * @param tls the route's own TLS settings for its https target ({@code tls:}), if it has any
+ * @param rewrite how the path sent upstream differs from the request's ({@code strip_prefix} or
+ *     {@code rewrite}); {@link PathRewrite#NONE} when it does not
  * @param line the line of the route in the file, for messages
  */
 public record RouteConfig(
@@ -30,6 +34,8 @@ public record RouteConfig(
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
     Map<String, Object> blocks,
+    Optional<RouteTls> tls,
+    PathRewrite rewrite,
     int line) {
 
   public RouteConfig {
@@ -38,7 +44,7 @@ public record RouteConfig(
     blocks = Map.copyOf(blocks);
   }
 
-  /** A route without middleware blocks of its own. */
+  /** A route without middleware blocks, TLS settings or a path rewrite of its own. */
   public RouteConfig(
       String path,
       Set<String> methods,
@@ -55,6 +61,8 @@ public record RouteConfig(
         timeouts,
         preserveHost,
         Map.of(),
+        Optional.empty(),
+        PathRewrite.NONE,
         line);
   }
 

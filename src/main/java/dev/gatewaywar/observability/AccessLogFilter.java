@@ -1,6 +1,7 @@
 package dev.gatewaywar.observability;
 
 import dev.gatewaywar.api.Completion;
+import dev.gatewaywar.api.RequestId;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;
@@ -83,6 +84,7 @@ final class AccessLogFilter extends HttpFilter {
     UpstreamChoice choice = UpstreamChoice.from(request).orElse(null);
     fields.put("upstream", choice == null ? upstream : choice.upstream());
     fields.put("attempts", choice == null ? 1 : choice.attempts());
+    RequestId.from(request).ifPresent(id -> fields.put("request_id", id.value()));
     TraceContext.from(request)
         .ifPresent(
             t -> {

@@ -227,8 +227,9 @@ public final class GatewayMetrics {
 
   /**
    * A request a route's filter refused with {@code error}: a 429 counts as a rate-limit rejection,
-   * a 401 or 403 as an auth failure (reason {@code missing_token}, {@code invalid_token} or {@code
-   * forbidden}); other refusals are in {@code gateway_requests_total} only.
+   * auth's 401s and 403 as an auth failure (reason {@code missing_token}, {@code invalid_token} or
+   * {@code forbidden}); other refusals ({@code ip_filter}'s 403 among them) are in {@code
+   * gateway_requests_total} only.
    */
   public void refused(String path, GatewayError error) {
     switch (error) {

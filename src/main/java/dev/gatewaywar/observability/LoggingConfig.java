@@ -4,15 +4,37 @@ import dev.gatewaywar.config.ConfigSection;
 import java.util.Locale;
 import java.util.Set;
 
-/** {@code logging:} block. */
-public record LoggingConfig(Format format, String level) {
+/**
+ * {@code logging:} block.
+ *
+ * @param sink where access lines go
+ */
+public record LoggingConfig(Format format, String level, Sink sink) {
   public static final LoggingConfig DEFAULT = new LoggingConfig(Format.JSON, "info");
+
+  /** Lines on standard output. */
+  public LoggingConfig(Format format, String level) {
+    this(format, level, Sink.STDOUT);
+  }
+
   private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
   /** Access-log line format. */
   public enum Format {
     JSON,
     TEXT
+  }
+
+  /** Where access lines go. */
+  public enum Sink {
+    /** Standard output, one line per request (a container's or a log shipper's stdout capture). */
+    STDOUT,
+    /**
+     * One java.util.logging message per request on logger {@code dev.gatewaywar.access}, so the
+     * server's own logging (Tomcat's JULI handlers, WildFly's logging subsystem) routes, formats
+     * and rotates it.
+     */
+    JUL
   }
 
   /** Reads the block (an absent one gives {@link #DEFAULT}). */
@@ -28,6 +50,6 @@ public record LoggingConfig(Format format, String level) {
     if (!LEVELS.contains(level)) {
       m.problem("level", "must be one of trace, debug, info, warn, error; was '" + level + "'");
     }
-    return new LoggingConfig(f, level);
+    return new LoggingConfig(f, level, m.choice("sink", Sink.class, Sink.STDOUT));
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.observability;
 
+import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.proxy.ForwardingUpstreamHandler;
 import dev.gatewaywar.proxy.UpstreamClient;
@@ -11,6 +12,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,8 +36,8 @@ final class TimedUpstreamClient implements UpstreamClient {
   }
 
   @Override
-  public RouteSettings settingsFor(TimeoutsConfig timeouts) {
-    return delegate.settingsFor(timeouts);
+  public RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls) {
+    return delegate.settingsFor(timeouts, tls);
   }
 
   @Override

@@ -20,9 +20,12 @@ import java.util.Set;
  * X-User-Id} there.
  */
 public final class OwnedHeaders {
-  /** Written by the proxy on every request; the client's values are never passed through. */
+  /**
+   * Written by the proxy (the prefix only on {@code strip_prefix} routes); the client's values are
+   * never passed through.
+   */
   public static final List<String> FORWARDED =
-      List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host");
+      List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix");
 
   /**
    * Lower-case with {@code -} for {@code _}. An array scanned without allocating: this runs for

@@ -1,6 +1,7 @@
 package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.config.TimeoutsConfig;
+import dev.gatewaywar.routing.PathRewrite;
 import jakarta.servlet.ServletRequest;
 import java.net.URI;
 import java.util.Optional;
@@ -12,8 +13,9 @@ import java.util.Optional;
  * @param preserveHost send the client's {@code Host} instead of the target's
  * @param timeouts connect, read and client-body timeouts for this route
  * @param ownedHeaders the request headers the gateway writes itself on this route
- * @param upstreamSettings {@code timeouts} in the upstream client's own form ({@link
- *     UpstreamClient#settingsFor})
+ * @param upstreamSettings {@code timeouts} and {@code tls} in the upstream client's own form
+ *     ({@link UpstreamClient#settingsFor})
+ * @param rewrite the path the upstream gets ({@code strip_prefix}, {@code rewrite})
  * @param targets the route's targets when it has several (or checks or a breaker on its one): each
  *     request chooses among them; null for a plain {@code target:}, sent to {@code target}
  */
@@ -23,6 +25,7 @@ public record ProxyRoute(
     TimeoutsConfig timeouts,
     OwnedHeaders ownedHeaders,
     UpstreamClient.RouteSettings upstreamSettings,
+    PathRewrite rewrite,
     UpstreamTargets targets) {
   private static final String ATTRIBUTE = ProxyRoute.class.getName();
 

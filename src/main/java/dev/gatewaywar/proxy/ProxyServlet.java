@@ -74,7 +74,8 @@ public final class ProxyServlet extends HttpServlet {
     }
     URI target;
     try {
-      target = rewriteTarget(chosen == null ? route.base() : chosen.base(), match, clientRequest);
+      target =
+          rewriteTarget(chosen == null ? route.base() : chosen.base(), route, match, clientRequest);
     } catch (URISyntaxException e) {
       if (chosen != null) {
         chosen.failed(UpstreamFailure.CLIENT_ABORTED);
@@ -121,11 +122,18 @@ public final class ProxyServlet extends HttpServlet {
     }
   }
 
-  /** Target base + the normalised path (client's encoding kept) + the raw query. */
-  static URI rewriteTarget(String base, RouteMatch match, HttpServletRequest clientRequest)
+  /**
+   * Target base + the normalised path (client's encoding kept), as the route's {@code strip_prefix}
+   * or {@code rewrite} changes it + the raw query.
+   *
+   * @param base the chosen target's base, for a route with several; else the route's
+   */
+  static URI rewriteTarget(
+      String base, ProxyRoute route, RouteMatch match, HttpServletRequest clientRequest)
       throws URISyntaxException {
     String query = clientRequest.getQueryString();
-    String uri = base + match.path().raw() + (query == null ? "" : "?" + query);
+    String path = route.rewrite().apply(match.path());
+    String uri = base + path + (query == null ? "" : "?" + query);
     return new URI(uri);
   }
 
@@ -164,7 +172,10 @@ public final class ProxyServlet extends HttpServlet {
         }
         continue;
       }
-      if (hopByHop.contains(name) || isFraming(name) || owned.dropsClientHeader(name)) {
+      if (hopByHop.contains(name)
+          || isFraming(name)
+          || owned.dropsClientHeader(name)
+          || GatewayHeaders.removesClientHeader(clientRequest, name)) {
         continue;
       }
       for (Enumeration<String> values = clientRequest.getHeaders(name);
@@ -173,6 +184,10 @@ public final class ProxyServlet extends HttpServlet {
       }
     }
     addForwardedHeaders(headers, clientRequest);
+    route
+        .rewrite()
+        .forwardedPrefix()
+        .ifPresent(p -> headers.add(Map.entry("X-Forwarded-Prefix", p)));
     headers.addAll(GatewayHeaders.of(clientRequest));
     return headers;
   }

@@ -2,6 +2,7 @@ package dev.gatewaywar.proxy;
 
 import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.api.ResponseHeadHooks;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -364,7 +366,8 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
     }
     if (!headSet && upstream != null) {
       headSet = true;
-      boolean largeHead = copyResponseHead(upstream, contentLength, clientResponse) > SEND_HEAD_AT;
+      boolean largeHead =
+          copyResponseHead(upstream, contentLength, clientRequest, clientResponse) > SEND_HEAD_AT;
       closeIfBodyUnread();
       if (largeHead) {
         sendHead();
@@ -432,20 +435,39 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
   }
 
   /**
-   * Copies the upstream's status and end-to-end headers to the client's response; {@code
-   * contentLength} is the upstream's framing, {@link UpstreamResponse#contentLength} (-1: none).
+   * Copies the upstream's status and end-to-end headers to the client's response, as edited by the
+   * filters' {@link ResponseHeadHooks}; {@code contentLength} is the upstream's framing, {@link
+   * UpstreamResponse#contentLength} (-1: none).
    *
    * @return the characters of the names and values copied
    */
   private static int copyResponseHead(
-      UpstreamResponse upstreamResponse, long contentLength, HttpServletResponse clientResponse) {
+      UpstreamResponse upstreamResponse,
+      long contentLength,
+      HttpServletRequest clientRequest,
+      HttpServletResponse clientResponse) {
     clientResponse.setStatus(upstreamResponse.status());
-    int size = 0;
     List<Map.Entry<String, String>> headers = upstreamResponse.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.ofHeaders(headers);
+    List<ResponseHeadHooks.Hook> hooks = ResponseHeadHooks.of(clientRequest);
+    if (!hooks.isEmpty()) {
+      List<Map.Entry<String, String>> endToEnd = new ArrayList<>(headers.size());
+      for (Map.Entry<String, String> h : headers) {
+        if (isEndToEnd(h.getKey(), hopByHop)) {
+          endToEnd.add(h);
+        }
+      }
+      for (ResponseHeadHooks.Hook hook : hooks) {
+        hook.apply(endToEnd, clientResponse);
+      }
+      headers = endToEnd;
+      // the upstream's Connection tokens were applied above; a hook's own headers meet the rest
+      hopByHop = HopByHopHeaders.ofHeaders(List.of());
+    }
+    int size = 0;
     for (Map.Entry<String, String> h : headers) {
       String name = h.getKey();
-      if (!hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length")) {
+      if (isEndToEnd(name, hopByHop)) {
         clientResponse.addHeader(name, h.getValue());
         size += name.length() + h.getValue().length();
       }
@@ -454,6 +476,10 @@ final class ResponseRelay implements UpstreamHandler, WriteListener, AsyncListen
       clientResponse.setContentLengthLong(contentLength);
     }
     return size;
+  }
+
+  private static boolean isEndToEnd(String name, HopByHopHeaders hopByHop) {
+    return !hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length");
   }
 
   /**

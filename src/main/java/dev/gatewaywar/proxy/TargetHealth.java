@@ -22,6 +22,7 @@ final class TargetHealth {
   // guarded by the monitor's lock
   int users;
   volatile HealthCheck check;
+  volatile UpstreamClient.RouteSettings settings;
   ScheduledFuture<?> task;
   boolean checking;
 

@@ -77,7 +77,7 @@ public final class TargetMonitor implements AutoCloseable {
     for (int i = 0; i < targets.length; i++) {
       URI url = listed.get(i).url();
       Key key = new Key(route.path(), route.methods(), url);
-      TargetHealth h = set.healthCheck().map(c -> acquireHealth(key, route.path(), c)).orElse(null);
+      TargetHealth h = set.healthCheck().map(c -> acquireHealth(key, route, c)).orElse(null);
       CircuitBreaker b = set.circuitBreaker().map(c -> breaker(route.path(), url, c)).orElse(null);
       targets[i] = new UpstreamTarget(route.path(), i, url, listed.get(i).weight(), h, b);
       keys.add(key);
@@ -112,14 +112,17 @@ public final class TargetMonitor implements AutoCloseable {
     return CircuitBreaker.of(route + " " + url, config);
   }
 
-  private TargetHealth acquireHealth(Key key, String route, HealthCheck check) {
+  private TargetHealth acquireHealth(Key key, RouteConfig route, HealthCheck check) {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("target monitor closed");
       }
       TargetHealth h =
-          health.computeIfAbsent(key, k -> new TargetHealth(route, k.url().toString()));
+          health.computeIfAbsent(key, k -> new TargetHealth(route.path(), k.url().toString()));
       h.users++;
+      // the newest configuration's timeout and TLS (an https target checked as its route sends)
+      h.settings =
+          client.settingsFor(new TimeoutsConfig(check.timeout(), check.timeout()), route.tls());
       if (!check.equals(h.check)) {
         if (h.task != null) {
           h.task.cancel(false);
@@ -194,7 +197,7 @@ public final class TargetMonitor implements AutoCloseable {
             List.of(Map.entry("User-Agent", "gateway.war health check")),
             null,
             "health-check",
-            client.settingsFor(new TimeoutsConfig(settings.timeout(), settings.timeout())));
+            h.settings);
     try {
       client.send(request, new Check(h));
     } catch (RuntimeException e) {

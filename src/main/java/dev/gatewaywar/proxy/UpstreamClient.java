@@ -1,8 +1,10 @@
 package dev.gatewaywar.proxy;
 
+import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.internal.ApacheUpstreamClient;
+import java.util.Optional;
 
 /**
  * Sends requests to upstream services over pooled keep-alive connections, streaming bodies both
@@ -19,7 +21,16 @@ public interface UpstreamClient extends AutoCloseable {
   interface RouteSettings {}
 
   /** The settings for a route with {@code timeouts}; called when the route is built. */
-  RouteSettings settingsFor(TimeoutsConfig timeouts);
+  default RouteSettings settingsFor(TimeoutsConfig timeouts) {
+    return settingsFor(timeouts, Optional.empty());
+  }
+
+  /**
+   * The settings for a route with {@code timeouts} and, for its https targets, its own {@code tls}
+   * (trust, client certificate, server name); called when the route is built. Connections made with
+   * one route's TLS settings are never used for requests sent with other settings.
+   */
+  RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls);
 
   /**
    * Starts the exchange and returns at once, without waiting for the upstream or the client: a

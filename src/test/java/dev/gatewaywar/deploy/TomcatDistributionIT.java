@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.deploy.TomcatServer.Distribution;
 import dev.gatewaywar.testing.PrometheusText;
+import dev.gatewaywar.testing.TestPki;
 import dev.gatewaywar.testing.TestUpstream;
+import dev.gatewaywar.testing.TlsUpstream;
 import dev.gatewaywar.testing.Tokens;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -193,6 +195,54 @@ class TomcatDistributionIT {
     UndeployLeaks.assertNothingLeftBehind(tomcat, threadsBefore, 0);
     tomcat.stop();
     assertCleanUndeploy(tomcat);
+  }
+
+  /**
+   * A route's own TLS (its CA, a client certificate for mutual TLS, a server name) from PEM files,
+   * and a rewrite keeping the client's encoding; the TLS route's own pool and threads end with the
+   * webapp.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("distributions")
+  void upstreamTlsAndRewriteWorkAndLeaveNothingBehind(Distribution distribution) throws Exception {
+    TomcatServer tomcat = tomcat(distribution, "upstream-tls");
+    TestPki serverCa = TestPki.ca("upstream CA");
+    TestPki clientCa = TestPki.ca("gateway clients CA");
+    TestPki.Issued client = clientCa.client("tomcat-gateway");
+    Path dir = tomcat.base();
+    try (TlsUpstream tls =
+        TlsUpstream.start(
+            TestPki.serverContext(
+                serverCa.server("upstream.test", "127.0.0.1"), clientCa.certificate()),
+            true)) {
+      tomcat.start(
+          config(
+              tomcat,
+              """
+              routes:
+                - path: /billing/*
+                  target: %s
+                  rewrite: /v2/:rest
+                  tls:
+                    ca_file: %s
+                    cert_file: %s
+                    key_file: %s
+                    server_name: upstream.test
+              """
+                  .formatted(
+                      tls.url(),
+                      serverCa.writeCertificate(dir.resolve("ca.pem")),
+                      TestPki.writePem(dir.resolve("client.pem"), client.certificate()),
+                      TestPki.writeKey(dir.resolve("client-key.pem"), client))));
+      Set<String> threadsBefore = UndeployLeaks.threads(tomcat).keySet();
+      tomcat.deploy(WAR, "ROOT.war").awaitStatus("/readyz", 200);
+
+      HttpResponse<String> answer = tomcat.get("/billing/a%20b/%C3%A9");
+      assertEquals(200, answer.statusCode(), () -> answer.body() + "\n" + logs(tomcat));
+      assertEquals(
+          "path=/v2/a%20b/%C3%A9;sni=upstream.test;client=CN=tomcat-gateway", answer.body());
+      undeployLeavesNothingBehind(tomcat, "ROOT.war", "", threadsBefore);
+    }
   }
 
   @ParameterizedTest(name = "{0}")

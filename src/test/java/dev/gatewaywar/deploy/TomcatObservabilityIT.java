@@ -227,6 +227,83 @@ class TomcatObservabilityIT {
     assertEquals(OtlpReceiver.hex(server.getSpanId()), line.get("span_id"));
   }
 
+  /**
+   * {@code logging.sink: jul} on Tomcat 11 with the JULI set-up docs/observability.md gives: a file
+   * handler of its own with {@code VerbatimFormatter} for logger {@code dev.gatewaywar.access} in
+   * conf/logging.properties. The file gets pure JSON lines, one per request; the console none.
+   */
+  @org.junit.jupiter.api.Test
+  void julSinkWritesPureJsonLinesThroughAJuliFileHandler() throws Exception {
+    Distribution tomcat11 =
+        new Distribution(Path.of(System.getProperty("tomcat11.home", "missing")));
+    TomcatServer tomcat = TomcatServer.create(tomcat11, BASES.resolve(tomcat11 + "-jul-sink"));
+    servers.add(tomcat);
+    Path logging = tomcat.base().resolve("conf/logging.properties");
+    String properties = Files.readString(logging, StandardCharsets.UTF_8);
+    Files.writeString(
+        logging,
+        properties.replaceFirst(
+                "(?m)^handlers = ", "handlers = 5gateway.org.apache.juli.AsyncFileHandler, ")
+            + """
+
+            5gateway.org.apache.juli.AsyncFileHandler.level = INFO
+            5gateway.org.apache.juli.AsyncFileHandler.directory = ${catalina.base}/logs
+            5gateway.org.apache.juli.AsyncFileHandler.prefix = gateway-access.
+            5gateway.org.apache.juli.AsyncFileHandler.formatter = org.apache.juli.VerbatimFormatter
+            dev.gatewaywar.access.level = INFO
+            dev.gatewaywar.access.handlers = 5gateway.org.apache.juli.AsyncFileHandler
+            dev.gatewaywar.access.useParentHandlers = false
+            """,
+        StandardCharsets.UTF_8);
+    tomcat.deploy(WAR, "ROOT.war");
+    Path config =
+        Files.writeString(
+            tomcat.base().resolve("gateway.yaml"),
+            """
+            logging:
+              sink: jul
+            routes:
+              - path: /users/:id
+                target: %s
+                middleware: [logging]
+            """
+                .formatted(upstream.url()),
+            StandardCharsets.UTF_8);
+    tomcat.start(config);
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(200, tomcat.get("/users/" + i).statusCode());
+    }
+
+    List<String> lines = List.of();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (lines.size() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      lines = gatewayAccessFileLines(tomcat.base().resolve("logs"));
+    }
+    assertEquals(3, lines.size(), lines::toString);
+    for (int i = 0; i < 3; i++) {
+      Map<String, Object> line = JsonObjects.parse(lines.get(i));
+      assertEquals("/users/" + (i + 1), line.get("path"), lines.get(i));
+      assertEquals(200, line.get("status"));
+    }
+    assertFalse(tomcat.console().contains("\"/users/1\""), tomcat.console());
+  }
+
+  /** The lines of logs/gateway-access.DATE.log (empty until JULI has written the file). */
+  private static List<String> gatewayAccessFileLines(Path logs) throws Exception {
+    try (Stream<Path> files = Files.list(logs)) {
+      List<Path> access =
+          files.filter(f -> f.getFileName().toString().startsWith("gateway-access.")).toList();
+      List<String> lines = new ArrayList<>();
+      for (Path f : access) {
+        Files.readAllLines(f, StandardCharsets.UTF_8).stream()
+            .filter(l -> !l.isBlank())
+            .forEach(lines::add);
+      }
+      return lines;
+    }
+  }
+
   /** The console line for {@code path}, parsed; waits (bounded) for it to be written. */
   static Map<String, Object> accessLine(TomcatServer tomcat, String path) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

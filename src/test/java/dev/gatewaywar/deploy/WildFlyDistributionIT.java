@@ -14,7 +14,9 @@ import dev.gatewaywar.testing.JsonObjects;
 import dev.gatewaywar.testing.OtlpReceiver;
 import dev.gatewaywar.testing.PrometheusText;
 import dev.gatewaywar.testing.RedisServer;
+import dev.gatewaywar.testing.TestPki;
 import dev.gatewaywar.testing.TestUpstream;
+import dev.gatewaywar.testing.TlsUpstream;
 import dev.gatewaywar.testing.Tokens;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
@@ -316,6 +318,68 @@ class WildFlyDistributionIT {
     assertNoErrorsInServerLog();
   }
 
+  /**
+   * headers, request_id and ip_filter on Undertow: response headers are changed through a wrapper
+   * the proxy writes the upstream's head into on its own threads, request headers through the
+   * request the chain passes on.
+   */
+  @Test
+  void headersRequestIdAndIpFilterApplyOnUndertow() throws Exception {
+    Deployment root = new Deployment("ROOT.war", "");
+    upstream.handle(
+        "/users",
+        e -> {
+          e.getResponseHeaders().add("X-Internal", "upstream");
+          e.getResponseHeaders().add("X-Request-Id", "upstream-made");
+          e.getResponseHeaders().add("X-Frame-Options", "ALLOWALL");
+          TestUpstream.reply(e, 200, "user from upstream");
+        });
+    Path config =
+        config(
+            root,
+            """
+            routes:
+              - path: /users/:id
+                target: %1$s
+                middleware: [request_id, headers]
+                headers:
+                  request:
+                    set: {X-User: "u-${param.id}"}
+                    remove: [X-Debug]
+                  response:
+                    set: {X-Frame-Options: DENY, X-Echo: "${request_id}"}
+                    remove: [X-Internal]
+              - path: /closed
+                target: %1$s
+                middleware: [ip_filter]
+                ip_filter:
+                  deny: [127.0.0.0/8, "::1"]
+            """
+                .formatted(upstream.url()));
+    deploy(root, config).assertSucceeded();
+
+    HttpResponse<String> answer =
+        wildfly.get("/users/7", "X-Request-Id", "rid-wildfly", "X-Debug", "on");
+    assertEquals(200, answer.statusCode(), answer::body);
+    assertEquals(List.of("rid-wildfly"), answer.headers().allValues("X-Request-Id"));
+    assertEquals(List.of("DENY"), answer.headers().allValues("X-Frame-Options"));
+    assertEquals(List.of("rid-wildfly"), answer.headers().allValues("X-Echo"));
+    assertEquals(List.of(), answer.headers().allValues("X-Internal"));
+    TestUpstream.Received proxied = upstream.nextRequest();
+    assertEquals(List.of("u-7"), proxied.headerValues("X-User"));
+    assertEquals(List.of(), proxied.headerValues("X-Debug"));
+    assertEquals(List.of("rid-wildfly"), proxied.headerValues("X-Request-Id"));
+
+    HttpResponse<String> refused = wildfly.get("/closed");
+    assertEquals(403, refused.statusCode());
+    assertEquals("{\"error\":\"forbidden\"}", refused.body());
+    assertTrue(upstream.noRequestWithin(200), "a refused request is not proxied");
+
+    undeploy(root).assertSucceeded();
+    assertNothingLeftBehind(root.name());
+    assertNoErrorsInServerLog();
+  }
+
   @Test
   void anUndeployLetsTheRequestInFlightFinish() throws Exception {
     Deployment root = new Deployment("ROOT.war", "");
@@ -373,6 +437,82 @@ class WildFlyDistributionIT {
         task -> new Thread(task, "wildfly-it-call").start());
   }
 
+  /**
+   * {@code logging.sink: jul} with the jboss-cli set-up docs/observability.md gives: a
+   * periodic-rotating-file-handler with a message-only formatter for category {@code
+   * dev.gatewaywar.access}. The file gets pure JSON lines, one per request; server.log none.
+   */
+  @Test
+  void julSinkLinesGoToAPeriodicRotatingFileHandler() throws Exception {
+    wildfly
+        .cliFile(
+            cliScript(
+                "/subsystem=logging/pattern-formatter=GATEWAY_ACCESS:add(pattern=\"%s%n\")",
+                "/subsystem=logging/periodic-rotating-file-handler=GATEWAY_ACCESS:add(file={"
+                    + "relative-to=jboss.server.log.dir,path=gateway-access.log},"
+                    + "suffix=\".yyyy-MM-dd\",named-formatter=GATEWAY_ACCESS,append=true)",
+                "/subsystem=logging/logger=dev.gatewaywar.access:add(level=INFO,"
+                    + "handlers=[GATEWAY_ACCESS],use-parent-handlers=false)"))
+        .assertSucceeded();
+    Deployment root = new Deployment("ROOT.war", "");
+    try {
+      deploy(
+              root,
+              config(
+                  root,
+                  """
+                  logging:
+                    sink: jul
+                  routes:
+                    - path: /users/:id
+                      target: %s
+                      middleware: [logging]
+                  """
+                      .formatted(upstream.url())))
+          .assertSucceeded();
+      for (int i = 1; i <= 3; i++) {
+        assertProxied("/users/" + i);
+      }
+      Path file = wildfly.base().resolve("log/gateway-access.log");
+      List<String> lines = List.of();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (lines.size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        lines =
+            Files.exists(file)
+                ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank())
+                    .toList()
+                : List.of();
+      }
+      assertEquals(3, lines.size(), lines::toString);
+      for (int i = 0; i < 3; i++) {
+        Map<String, Object> line = JsonObjects.parse(lines.get(i));
+        assertEquals("/users/" + (i + 1), line.get("path"), lines.get(i));
+        assertEquals(200, line.get("status"));
+      }
+      assertFalse(wildfly.serverLogSince(logMark).contains("\"/users/1\""));
+      undeploy(root).assertSucceeded();
+      assertNothingLeftBehind(root.name());
+    } finally {
+      wildfly
+          .cliFile(
+              cliScript(
+                  "/subsystem=logging/logger=dev.gatewaywar.access:remove",
+                  "/subsystem=logging/periodic-rotating-file-handler=GATEWAY_ACCESS:remove",
+                  "/subsystem=logging/pattern-formatter=GATEWAY_ACCESS:remove"))
+          .assertSucceeded();
+    }
+  }
+
+  /** A jboss-cli script of {@code commands}, one per line, as an operator would keep one. */
+  private Path cliScript(String... commands) throws IOException {
+    return Files.writeString(
+        Files.createTempFile(wildfly.base(), "commands-", ".cli"),
+        String.join("\n", commands) + "\n",
+        StandardCharsets.UTF_8);
+  }
+
   @Test
   void badConfigFailsTheDeploymentNamingKeyAndLineWhileWildFlyKeepsServing() throws Exception {
     Deployment root = new Deployment("ROOT.war", "");
@@ -408,6 +548,52 @@ class WildFlyDistributionIT {
     assertProxied("/users/1");
     undeploy(root).assertSucceeded();
     assertNothingLeftBehind(root.name());
+  }
+
+  /**
+   * A route's own TLS (its CA, a client certificate for mutual TLS, a server name) read from PEM
+   * files with the BouncyCastle jars in the WAR, not WildFly's own modules; the TLS route's own
+   * connection pool and threads end with the deployment.
+   */
+  @Test
+  void upstreamTlsAndStripPrefixWorkAndLeaveNothingBehind() throws Exception {
+    Path dir = Files.createDirectories(wildfly.base().resolve("tls-" + UUID.randomUUID()));
+    TestPki serverCa = TestPki.ca("upstream CA");
+    TestPki clientCa = TestPki.ca("gateway clients CA");
+    TestPki.Issued client = clientCa.client("wildfly-gateway");
+    try (TlsUpstream tls =
+        TlsUpstream.start(
+            TestPki.serverContext(
+                serverCa.server("upstream.test", "127.0.0.1"), clientCa.certificate()),
+            true)) {
+      Deployment root = new Deployment("ROOT.war", "");
+      deploy(
+              root,
+              config(
+                  root,
+                  """
+                  routes:
+                    - path: /billing/*
+                      target: %s
+                      strip_prefix: /billing
+                      tls:
+                        ca_file: %s
+                        cert_file: %s
+                        key_file: %s
+                        server_name: upstream.test
+                  """
+                      .formatted(
+                          tls.url(),
+                          serverCa.writeCertificate(dir.resolve("ca.pem")),
+                          TestPki.writePem(dir.resolve("client.pem"), client.certificate()),
+                          TestPki.writeKey(dir.resolve("client-key.pem"), client))))
+          .assertSucceeded();
+      HttpResponse<String> answer = wildfly.get("/billing/a%20b");
+      assertEquals(200, answer.statusCode(), answer::body);
+      assertEquals("path=/a%20b;sni=upstream.test;client=CN=wildfly-gateway", answer.body());
+      undeploy(root).assertSucceeded();
+    }
+    assertNothingLeftBehind("ROOT.war");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.gatewaywar.observability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.testing.PrometheusText;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -43,6 +44,18 @@ class GatewayMetricsTest {
     assertEquals(1, m.value("gateway_config_last_reload_success", Map.of()));
     assertEquals(
         1_700_000_000, m.value("gateway_config_last_reload_success_timestamp_seconds", Map.of()));
+  }
+
+  @Test
+  void anAddressRefusalIsNotAnAuthFailure() throws Exception {
+    GatewayMetrics metrics = GatewayMetrics.create();
+    metrics.refused("/admin", GatewayError.ADDRESS_REFUSED);
+    metrics.refused("/admin", GatewayError.FORBIDDEN);
+
+    assertEquals(
+        1,
+        text(metrics)
+            .value("gateway_auth_failures_total", Map.of("path", "/admin", "reason", "forbidden")));
   }
 
   @Test

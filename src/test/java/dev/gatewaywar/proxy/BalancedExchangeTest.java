@@ -31,7 +31,8 @@ class BalancedExchangeTest {
   private final UpstreamClient client =
       new UpstreamClient() {
         @Override
-        public RouteSettings settingsFor(TimeoutsConfig timeouts) {
+        public RouteSettings settingsFor(
+            TimeoutsConfig timeouts, Optional<dev.gatewaywar.config.RouteTls> tls) {
           return new RouteSettings() {};
         }
 
@@ -85,6 +86,8 @@ class BalancedExchangeTest {
                   Optional.empty(),
                   false,
                   Map.of(),
+                  Optional.empty(),
+                  dev.gatewaywar.routing.PathRewrite.NONE,
                   1));
   private final UpstreamTarget a = targets.targets().get(0);
   private final UpstreamTarget b = targets.targets().get(1);

@@ -420,6 +420,37 @@ class SeveralTargetsTest {
   }
 
   @Test
+  void stripPrefixAppliesToEachTargetAndToAMovedRequest() throws Exception {
+    List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
+    TestUpstream a = upstream("a", 0);
+    TestUpstream b = upstream("b", 0);
+    for (TestUpstream u : List.of(a, b)) {
+      u.handle(
+          "/",
+          exchange -> {
+            paths.add(
+                exchange.getRequestURI().getRawPath()
+                    + "?"
+                    + exchange.getRequestURI().getRawQuery());
+            TestUpstream.respond(exchange, 200, "ok");
+          });
+    }
+    start(
+        """
+        routes:
+          - path: /api/*
+            targets: [{url: "http://127.0.0.1:%d/refused"}, {url: "%s/base"}, {url: %s}]
+            strip_prefix: /api
+        """
+            .formatted(freePort(), a.url(), b.url()));
+    for (int i = 0; i < 2; i++) {
+      assertEquals(200, get("/api/x/%41?q=1").statusCode());
+    }
+    // the first request was refused by the first target and moved to the second
+    assertEquals(List.of("/base/x/%41?q=1", "/x/%41?q=1"), paths);
+  }
+
+  @Test
   void theHealthCheckThreadEndsWithTheGateway() throws Exception {
     TestUpstream a = upstream("a", 0);
     start(

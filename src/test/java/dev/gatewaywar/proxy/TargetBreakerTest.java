@@ -52,6 +52,8 @@ class TargetBreakerTest {
             Optional.empty(),
             false,
             Map.of(),
+            Optional.empty(),
+            dev.gatewaywar.routing.PathRewrite.NONE,
             1));
   }
 

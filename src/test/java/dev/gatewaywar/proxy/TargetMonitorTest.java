@@ -73,6 +73,8 @@ class TargetMonitorTest {
             Optional.empty(),
             false,
             Map.of(),
+            Optional.empty(),
+            dev.gatewaywar.routing.PathRewrite.NONE,
             1));
   }
 

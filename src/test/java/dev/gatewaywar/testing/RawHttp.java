@@ -42,7 +42,12 @@ public final class RawHttp {
   }
 
   public static Response send(int port, String request) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    return send(InetAddress.getLoopbackAddress(), port, request);
+  }
+
+  /** Sends {@code request} to {@code address} (IPv6 loopback, say) and parses the response. */
+  public static Response send(InetAddress address, int port, String request) throws IOException {
+    try (Socket socket = new Socket(address, port)) {
       socket.setSoTimeout(15_000);
       socket
           .getOutputStream()

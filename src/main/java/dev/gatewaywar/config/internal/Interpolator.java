@@ -1,5 +1,6 @@
 package dev.gatewaywar.config.internal;
 
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -20,6 +21,18 @@ final class Interpolator {
    *     describing a malformed reference
    */
   String apply(String text) {
+    return apply(text, null);
+  }
+
+  /**
+   * Returns {@code text} with every reference replaced but those whose name {@code kept} accepts:
+   * they, and every {@code $${}, stay as written, for a caller that resolves them later (a
+   * middleware's per-request template); it unescapes {@code $${} itself.
+   *
+   * @param kept null for plain values (every reference resolved, {@code $${} unescaped)
+   * @throws IllegalArgumentException as {@link #apply(String)}
+   */
+  String apply(String text, Predicate<String> kept) {
     if (text.indexOf('$') < 0) {
       return text;
     }
@@ -28,14 +41,16 @@ final class Interpolator {
     while (i < text.length()) {
       char c = text.charAt(i);
       if (c == '$' && text.startsWith("$${", i)) {
-        out.append("${");
+        out.append(kept == null ? "${" : "$${");
         i += 3;
       } else if (c == '$' && text.startsWith("${", i)) {
         int end = text.indexOf('}', i + 2);
         if (end < 0) {
           throw new IllegalArgumentException("unclosed '${' in value");
         }
-        out.append(resolve(text.substring(i + 2, end)));
+        String reference = text.substring(i + 2, end);
+        boolean keep = kept != null && kept.test(reference);
+        out.append(keep ? text.substring(i, end + 1) : resolve(reference));
         i = end + 1;
       } else {
         out.append(c);

@@ -4,9 +4,11 @@ import dev.gatewaywar.config.ConfigSection.Item;
 import dev.gatewaywar.config.HttpTokens;
 import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
+import dev.gatewaywar.routing.PathRewrite;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +20,8 @@ import java.util.Set;
 
 /**
  * Reads {@code routes:}: each route's skeleton (path, methods, targets, middleware, timeouts,
- * preserve_host), its middleware's own blocks through their owners, and duplicate routes.
+ * preserve_host, tls, strip_prefix or rewrite), its middleware's own blocks through their owners,
+ * and duplicate routes.
  */
 public final class RouteReader {
   private final MiddlewareCatalog catalog;
@@ -65,6 +68,14 @@ public final class RouteReader {
             ? Optional.of(UpstreamReader.readTimeouts(r.mapping("timeouts"), globalTimeouts))
             : Optional.empty();
     boolean preserveHost = r.bool("preserve_host", false);
+    Optional<RouteTls> tls = RouteTlsReader.read(r);
+    upstreams.stream()
+        .flatMap(u -> u.targets().stream())
+        .map(UpstreamSet.Target::url)
+        .filter(t -> tls.isPresent() && !"https".equalsIgnoreCase(t.getScheme()))
+        .findFirst()
+        .ifPresent(t -> r.problem("tls", "applies to https targets only; target is " + t));
+    PathRewrite rewrite = readRewrite(pattern, r);
     Map<String, Object> own = blocks.readOwn(r, names);
     blocks.check(items, own, r.problems());
     r.rejectUnknownKeys();
@@ -73,7 +84,39 @@ public final class RouteReader {
     }
     upstreamHeaders.addAll(blocks.upstreamHeaders(names, own));
     return new RouteConfig(
-        pattern.get(), methods, upstreams.get(), names, timeouts, preserveHost, own, r.line());
+        pattern.get(),
+        methods,
+        upstreams.get(),
+        names,
+        timeouts,
+        preserveHost,
+        own,
+        tls,
+        rewrite,
+        r.line());
+  }
+
+  /** {@code strip_prefix} or {@code rewrite} (one at most), checked against the route's pattern. */
+  private static PathRewrite readRewrite(Optional<PathPattern> path, YamlReader r) {
+    boolean strip = r.has("strip_prefix");
+    if (strip && r.has("rewrite")) {
+      r.problem("rewrite", "set either rewrite or strip_prefix, not both");
+      return PathRewrite.NONE;
+    }
+    String key = strip ? "strip_prefix" : "rewrite";
+    String text = r.string(key, null);
+    if (text == null || path.isEmpty()) {
+      return PathRewrite.NONE;
+    }
+    PathPattern pattern = path.get();
+    try {
+      return key.equals("rewrite")
+          ? PathRewrite.template(pattern, text.trim())
+          : PathRewrite.stripPrefix(pattern, text.trim());
+    } catch (IllegalArgumentException e) {
+      r.problem(key, e.getMessage());
+      return PathRewrite.NONE;
+    }
   }
 
   private static Optional<PathPattern> parsePattern(String path, YamlReader r) {

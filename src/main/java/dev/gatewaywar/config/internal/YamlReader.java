@@ -7,9 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -247,6 +249,15 @@ public final class YamlReader implements ConfigSection {
    */
   @Override
   public Map<String, Item> scalarMap(String key) {
+    return scalarMap(key, null);
+  }
+
+  @Override
+  public Map<String, Item> templateMap(String key, Predicate<String> kept) {
+    return scalarMap(key, Objects.requireNonNull(kept, "kept"));
+  }
+
+  private Map<String, Item> scalarMap(String key, Predicate<String> kept) {
     Map<String, Item> items = new LinkedHashMap<>();
     Optional<Node> v = value(key);
     if (v.isEmpty()) {
@@ -262,7 +273,7 @@ public final class YamlReader implements ConfigSection {
         continue;
       }
       String itemPath = keyPath(key) + "." + k.getValue();
-      String s = scalar(t.getValueNode(), itemPath);
+      String s = scalar(t.getValueNode(), itemPath, kept);
       if (s != null
           && items.putIfAbsent(k.getValue(), new Item(s, itemPath, Problems.lineOf(k))) != null) {
         problems.add(k, itemPath, "duplicate key");
@@ -372,12 +383,16 @@ public final class YamlReader implements ConfigSection {
   }
 
   private String scalar(Node n, String keyPath) {
+    return scalar(n, keyPath, null);
+  }
+
+  private String scalar(Node n, String keyPath, Predicate<String> kept) {
     if (!(n instanceof ScalarNode s)) {
       problems.add(n, keyPath, "expected a single value, found " + describe(n));
       return null;
     }
     try {
-      return interpolator.apply(s.getValue());
+      return interpolator.apply(s.getValue(), kept);
     } catch (IllegalArgumentException e) {
       problems.add(n, keyPath, e.getMessage());
       return null;

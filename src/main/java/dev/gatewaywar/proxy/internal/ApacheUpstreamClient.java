@@ -1,5 +1,6 @@
 package dev.gatewaywar.proxy.internal;
 
+import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.proxy.UpstreamClient;
@@ -14,6 +15,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -29,6 +32,7 @@ import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
@@ -79,7 +83,21 @@ public final class ApacheUpstreamClient implements UpstreamClient {
 
   private final int maxPerClient;
 
+  private final UpstreamConfig config;
+
+  /** A client of its own for each distinct {@code tls:} of the routes: see {@link #settingsFor}. */
+  private final Map<RouteTls, ApacheUpstreamClient> tlsClients = new ConcurrentHashMap<>();
+
   public ApacheUpstreamClient(UpstreamConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * @param tls the TLS of every https connection, or null for HttpClient's default (the JVM's
+   *     trust)
+   */
+  private ApacheUpstreamClient(UpstreamConfig config, TlsStrategy tls) {
+    this.config = config;
     this.maxPerClient = config.maxConnectionsPerClient();
     this.shares = new ClientShares(maxPerClient);
     this.pool =
@@ -89,6 +107,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
             // LAX: per-route locks instead of one pool-wide lock, so a crowd waiting for a slow
             // upstream's connections does not contend with the requests of fast ones
             .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+            .setTlsStrategy(tls)
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
                     // a pooled connection the upstream closed while idle is detected before reuse
@@ -148,14 +167,33 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     client.start();
   }
 
+  /**
+   * A route with its own {@code tls:} is sent through a client (connection pool and I/O threads) of
+   * its own, shared only with routes whose TLS settings are equal. HttpClient pools connections by
+   * {@code scheme://host:port} and binds one TLS strategy to a pool, so within one pool a
+   * connection verified against one route's CAs, or carrying its client certificate, would be
+   * reused for another route's requests to the same address: separate pools make that impossible. A
+   * changed {@code tls:} after a reload gets a new client; the old one's idle connections expire,
+   * and it is closed with this client.
+   */
   @Override
-  public RouteSettings settingsFor(TimeoutsConfig timeouts) {
-    return new Settings(configFor(timeouts), timeouts.connect().toNanos());
+  public RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls) {
+    ApacheUpstreamClient sender =
+        tls.map(
+                t ->
+                    tlsClients.computeIfAbsent(
+                        t, k -> new ApacheUpstreamClient(config, RouteTlsStrategy.of(k))))
+            .orElse(null);
+    return new Settings(configFor(timeouts), timeouts.connect().toNanos(), sender);
   }
 
   @Override
   public void send(UpstreamRequest request, UpstreamHandler handler) {
     Settings settings = (Settings) request.settings();
+    if (settings.sender() != null && settings.sender() != this) {
+      settings.sender().send(request, handler);
+      return;
+    }
     BasicHttpRequest proxyRequest = new BasicHttpRequest(request.method(), request.uri());
     boolean userAgent = false;
     for (Map.Entry<String, String> h : request.headers()) {
@@ -262,8 +300,11 @@ public final class ApacheUpstreamClient implements UpstreamClient {
    * A route's timeouts as HttpClient takes them.
    *
    * @param connectNanos the longest wait for a pooled connection and for connecting it
+   * @param sender the client whose pool carries the route's requests (its TLS settings'), or null
+   *     for the client that is asked to send them
    */
-  private record Settings(RequestConfig requestConfig, long connectNanos)
+  private record Settings(
+      RequestConfig requestConfig, long connectNanos, ApacheUpstreamClient sender)
       implements RouteSettings {}
 
   static UpstreamFailure classify(Throwable e, ClientBodyProducer body) {
@@ -295,6 +336,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     // in-flight exchanges have drained before this (Runtimes); what is left is idle connections.
     // The I/O threads must be gone before the container looks for threads the webapp left
     // running, also when the closing thread comes interrupted (a shutdown hook may).
+    tlsClients.values().forEach(ApacheUpstreamClient::close);
     boolean interrupted = Thread.interrupted();
     client.close(CloseMode.GRACEFUL);
     try {
