@@ -9,6 +9,7 @@ import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.ClientBodyTimeouts;
 import dev.gatewaywar.proxy.ProxyServlet;
+import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.reload.ConfigFile;
 import jakarta.servlet.DispatcherType;
@@ -39,6 +40,7 @@ public final class GatewayBootstrap implements ServletContextListener {
 
   private final Clock clock = Clock.systemUTC();
   private UpstreamClient upstream;
+  private TargetMonitor targets;
   private ClientBodyTimeouts bodyTimeouts;
   private Runtimes runtimes;
   private Readiness readiness;
@@ -55,6 +57,7 @@ public final class GatewayBootstrap implements ServletContextListener {
     MiddlewareRegistry registry = MiddlewareRegistry.standard(context.getClassLoader(), metrics);
     ConfigLoader loader = ConfigLoader.withEnvironment(registry);
     UpstreamClient client;
+    TargetMonitor monitor;
     WebappParts parts;
     GatewayRuntime runtime;
     ConfigFile file = null;
@@ -67,8 +70,12 @@ public final class GatewayBootstrap implements ServletContextListener {
         config = loadBundled(location, loader, context);
       }
       // one connection pool for the webapp's life, shared by every configuration a reload builds
-      client = metrics.timing(UpstreamClient.of(config.upstream()));
-      parts = new WebappParts(registry, context, client, metrics, readiness);
+      UpstreamClient untimed = UpstreamClient.of(config.upstream());
+      client = metrics.timing(untimed);
+      // health checks are not requests: kept out of the upstream latency and failure metrics
+      monitor = new TargetMonitor(untimed, clock);
+      metrics.watchTargets(monitor);
+      parts = new WebappParts(registry, context, client, metrics, readiness, monitor);
       runtime = buildFirst(config, parts);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
@@ -79,6 +86,7 @@ public final class GatewayBootstrap implements ServletContextListener {
     }
     metrics.configLoaded(clock.instant());
     upstream = client;
+    targets = monitor;
     runtimes = new Runtimes(runtime, System::nanoTime);
     bodyTimeouts = ClientBodyTimeouts.start();
     register(
@@ -121,6 +129,9 @@ public final class GatewayBootstrap implements ServletContextListener {
     drainOnce();
     if (runtimes != null) {
       runtimes.close();
+    }
+    if (targets != null) {
+      targets.close(); // its checks are sent on the upstream client: stopped first
     }
     if (upstream != null) {
       upstream.close();
@@ -181,6 +192,7 @@ public final class GatewayBootstrap implements ServletContextListener {
     try {
       return GatewayRuntime.build(config, parts);
     } catch (ConfigException | RuntimeException e) {
+      parts.targets().close();
       parts.upstream().close();
       throw e;
     }

@@ -11,6 +11,7 @@ import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
+import dev.gatewaywar.proxy.UpstreamTargets;
 import dev.gatewaywar.routing.Router;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterConfig;
@@ -42,6 +43,7 @@ final class GatewayRuntime implements AutoCloseable {
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
   private final List<Filter> filters;
+  private final List<UpstreamTargets> targets;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
   private final AtomicInteger leases = new AtomicInteger();
@@ -56,10 +58,12 @@ final class GatewayRuntime implements AutoCloseable {
       GatewayConfig config,
       Router<CompiledRoute> router,
       List<Filter> filters,
+      List<UpstreamTargets> targets,
       BuiltInEndpoints endpoints) {
     this.config = config;
     this.router = router;
     this.filters = filters;
+    this.targets = targets;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     this.endpoints = endpoints;
   }
@@ -75,6 +79,7 @@ final class GatewayRuntime implements AutoCloseable {
     List<Filter> all = new ArrayList<>();
     List<Router.Route<CompiledRoute>> routes = new ArrayList<>();
     List<ConfigProblem> problems = new ArrayList<>();
+    List<UpstreamTargets> targetSets = new ArrayList<>();
     OwnedHeaders owned = OwnedHeaders.of(config);
     for (RouteConfig route : config.routes()) {
       Filter[] chain = new Filter[route.middleware().size()];
@@ -99,6 +104,11 @@ final class GatewayRuntime implements AutoCloseable {
         }
       }
       TimeoutsConfig timeouts = config.timeoutsFor(route);
+      UpstreamTargets targets = null;
+      if (!route.upstreams().isPlain()) {
+        targets = parts.targets().open(route);
+        targetSets.add(targets);
+      }
       ProxyRoute proxy =
           new ProxyRoute(
               route.target(),
@@ -106,14 +116,16 @@ final class GatewayRuntime implements AutoCloseable {
               timeouts,
               owned,
               parts.upstream().settingsFor(timeouts, route.tls()),
-              route.rewrite());
+              route.rewrite(),
+              targets);
       routes.add(
           new Router.Route<>(
               route.pattern(), route.methods(), new CompiledRoute(route, chain, proxy)));
     }
     BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
     GatewayRuntime runtime =
-        new GatewayRuntime(config, Router.of(routes), List.copyOf(all), endpoints);
+        new GatewayRuntime(
+            config, Router.of(routes), List.copyOf(all), List.copyOf(targetSets), endpoints);
     if (!problems.isEmpty()) {
       runtime.close();
       throw new ConfigException(config.source(), problems);
@@ -242,6 +254,7 @@ final class GatewayRuntime implements AutoCloseable {
     if (!destroyed.compareAndSet(false, true)) {
       return;
     }
+    targets.forEach(UpstreamTargets::close);
     for (Filter f : filters) {
       try {
         f.destroy();

@@ -2,6 +2,7 @@ package dev.gatewaywar;
 
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
 import jakarta.servlet.ServletContext;
 
@@ -16,10 +17,13 @@ import jakarta.servlet.ServletContext;
  * @param metrics what the front controller, the reloader and the built-in middleware record into,
  *     and the metrics endpoint exposes
  * @param readiness what the readiness endpoint answers from
+ * @param targets the health checks and health of the targets of routes with several, kept across
+ *     reloads
  */
 record WebappParts(
     MiddlewareRegistry registry,
     ServletContext servletContext,
     UpstreamClient upstream,
     GatewayMetrics metrics,
-    Readiness readiness) {}
+    Readiness readiness,
+    TargetMonitor targets) {}

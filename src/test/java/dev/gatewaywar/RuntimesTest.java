@@ -10,6 +10,7 @@ import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
 import jakarta.servlet.ServletContext;
 import java.lang.reflect.Proxy;
@@ -27,16 +28,19 @@ class RuntimesTest {
   private final AtomicLong nanos = new AtomicLong(1_000);
   private final MiddlewareRegistry registry =
       MiddlewareRegistry.load(getClass().getClassLoader(), List.of());
+  private final UpstreamClient client = UpstreamClient.of(UpstreamConfig.DEFAULT);
   private final WebappParts parts =
       new WebappParts(
           registry,
           servletContext(),
-          UpstreamClient.of(UpstreamConfig.DEFAULT),
+          client,
           GatewayMetrics.create(),
-          new Readiness());
+          new Readiness(),
+          new TargetMonitor(client, java.time.Clock.systemUTC()));
 
   @AfterEach
   void closeUpstream() {
+    parts.targets().close();
     parts.upstream().close();
   }
 

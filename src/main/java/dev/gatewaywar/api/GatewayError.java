@@ -28,6 +28,8 @@ public enum GatewayError {
   SERVICE_UNAVAILABLE(503, "service unavailable"),
   /** The gateway is stopping: requests in flight finish, new ones are turned away. */
   SHUTTING_DOWN(503, "shutting down"),
+  /** Every target of the route failed its health checks or has its circuit breaker open. */
+  NO_HEALTHY_UPSTREAM(503, "no healthy upstream"),
   GATEWAY_TIMEOUT(504, "gateway timeout"),
   /** HTTP/0.9 (no version, no headers): never proxied. */
   HTTP_VERSION_NOT_SUPPORTED(505, "http version not supported");

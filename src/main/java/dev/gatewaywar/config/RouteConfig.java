@@ -14,7 +14,8 @@ import java.util.Set;
  * @param pattern the parsed path pattern: exact ({@code /users}), parameterised ({@code
  *     /users/:id}) or prefix ({@code /files/*})
  * @param methods upper-case HTTP methods; empty means every method
- * @param target the upstream's base URI ({@code scheme://host[:port][/base-path]})
+ * @param upstreams the route's target or targets ({@code target:} or {@code targets:}) and how
+ *     requests are spread over them
  * @param middleware filter names in chain order
  * @param timeouts this route's own timeouts, when it sets any (unset keys inherit the global ones)
  * @param preserveHost send the client's {@code Host} header upstream instead of the target's
@@ -28,7 +29,7 @@ import java.util.Set;
 public record RouteConfig(
     PathPattern pattern,
     Set<String> methods,
-    URI target,
+    UpstreamSet upstreams,
     List<String> middleware,
     Optional<TimeoutsConfig> timeouts,
     boolean preserveHost,
@@ -55,7 +56,7 @@ public record RouteConfig(
     this(
         PathPattern.parse(path),
         methods,
-        target,
+        UpstreamSet.single(target),
         middleware,
         timeouts,
         preserveHost,
@@ -63,6 +64,11 @@ public record RouteConfig(
         Optional.empty(),
         PathRewrite.NONE,
         line);
+  }
+
+  /** The first target's base URI: the route's only one unless it lists {@code targets:}. */
+  public URI target() {
+    return upstreams.targets().get(0).url();
   }
 
   /** The pattern as written in the file ({@code /users/:id}). */

@@ -6,6 +6,7 @@ import dev.gatewaywar.api.RequestId;
 import dev.gatewaywar.observability.internal.AccessLog;
 import dev.gatewaywar.observability.internal.CountingRequest;
 import dev.gatewaywar.observability.internal.CountingResponse;
+import dev.gatewaywar.proxy.UpstreamChoice;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -81,7 +82,9 @@ final class AccessLogFilter extends HttpFilter {
     fields.put("bytes_in", countedRequest.bytes());
     fields.put("bytes_out", countedResponse.bytes());
     fields.put("client", request.getRemoteAddr());
-    fields.put("upstream", upstream);
+    UpstreamChoice choice = UpstreamChoice.from(request).orElse(null);
+    fields.put("upstream", choice == null ? upstream : choice.upstream());
+    fields.put("attempts", choice == null ? 1 : choice.attempts());
     ApiConsumer.from(request).ifPresent(c -> fields.put("consumer", c));
     RequestId.from(request).ifPresent(id -> fields.put("request_id", id.value()));
     TraceContext.from(request)

@@ -1,9 +1,11 @@
 package dev.gatewaywar.observability;
 
 import dev.gatewaywar.api.GatewayError;
+import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
@@ -180,6 +182,33 @@ public final class GatewayMetrics {
   /** One failed call to the rate-limit backend ({@code redis}). */
   public void rateLimitBackendFailed(String backend) {
     rateLimitBackendErrors.labelValues(backend).inc();
+  }
+
+  /**
+   * Exposes the targets of routes with several ({@code targets:}): {@code
+   * gateway_upstream_healthy{route,target}} (1 healthy, 0 out after failed health checks) and
+   * {@code gateway_circuit_breaker_state{route,target}} (0 closed, 1 open, 2 half-open), read from
+   * {@code targets} at each scrape. Called once per webapp.
+   */
+  public void watchTargets(TargetMonitor targets) {
+    GaugeWithCallback.builder()
+        .name("gateway_upstream_healthy")
+        .help("1 while a target passes its health checks (or has none), 0 while it is out")
+        .labelNames("route", "target")
+        .callback(
+            cb ->
+                targets.forEachTarget(
+                    (route, target, healthy, breaker) -> cb.call(healthy ? 1 : 0, route, target)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("gateway_circuit_breaker_state")
+        .help("A target's circuit breaker: 0 closed, 1 open, 2 half-open")
+        .labelNames("route", "target")
+        .callback(
+            cb ->
+                targets.forEachTarget(
+                    (route, target, healthy, breaker) -> cb.call(breaker, route, target)))
+        .register(registry);
   }
 
   /** The registry the metrics endpoint exposes. */

@@ -2,6 +2,7 @@ package dev.gatewaywar.observability;
 
 import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
+import dev.gatewaywar.proxy.ForwardingUpstreamHandler;
 import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.proxy.UpstreamException;
 import dev.gatewaywar.proxy.UpstreamHandler;
@@ -10,7 +11,6 @@ import dev.gatewaywar.proxy.UpstreamResponse;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -46,16 +46,15 @@ final class TimedUpstreamClient implements UpstreamClient {
   }
 
   /** Observes the time to the response's head, or counts the failure that came instead. */
-  private final class Timed implements UpstreamHandler {
+  private final class Timed extends ForwardingUpstreamHandler {
     private final URI uri;
     private final long start;
-    private final UpstreamHandler handler;
     private boolean answered;
 
     Timed(URI uri, long start, UpstreamHandler handler) {
+      super(handler);
       this.uri = uri;
       this.start = start;
-      this.handler = handler;
     }
 
     @Override
@@ -64,17 +63,7 @@ final class TimedUpstreamClient implements UpstreamClient {
       duration
           .labelValues(upstream(uri))
           .observe((nanoTime.getAsLong() - start) / NANOS_PER_SECOND);
-      handler.onResponse(response);
-    }
-
-    @Override
-    public boolean onBody(ByteBuffer chunk, boolean moreWaiting) {
-      return handler.onBody(chunk, moreWaiting);
-    }
-
-    @Override
-    public void onEnd() {
-      handler.onEnd();
+      next.onResponse(response);
     }
 
     @Override
@@ -84,7 +73,7 @@ final class TimedUpstreamClient implements UpstreamClient {
             .labelValues(upstream(uri), failure.failure().name().toLowerCase(Locale.ROOT))
             .inc();
       }
-      handler.onFailure(failure);
+      next.onFailure(failure);
     }
   }
 

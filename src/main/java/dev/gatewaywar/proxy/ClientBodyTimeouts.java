@@ -7,7 +7,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
-import java.util.logging.Logger;
 
 /**
  * Ends the request bodies whose client has sent nothing for their route's {@code
@@ -17,7 +16,6 @@ import java.util.logging.Logger;
  * only bodies being read: a body leaves it at its end, failure or discard.
  */
 public final class ClientBodyTimeouts implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(ClientBodyTimeouts.class.getName());
   static final long SWEEP_MILLIS = 100;
 
   private final Set<ClientBody> reading = ConcurrentHashMap.newKeySet();
@@ -89,32 +87,12 @@ public final class ClientBodyTimeouts implements AutoCloseable {
     }
   }
 
-  private static boolean joined(Thread t) throws InterruptedException {
-    if (t != null) {
-      t.join(5_000);
-      return !t.isAlive();
-    }
-    return true;
-  }
-
   /** Stops the sweeping thread and waits (5 s at most) for it to end. */
   @Override
   public void close() {
     if (sweeper == null) {
       return;
     }
-    sweeper.shutdownNow();
-    boolean interrupted = Thread.interrupted();
-    try {
-      Thread t = sweeperThread.get();
-      if (!sweeper.awaitTermination(5, TimeUnit.SECONDS) || !joined(t)) {
-        LOG.warning("client body timeouts thread still running 5 s after close");
-      }
-    } catch (InterruptedException e) {
-      interrupted = true;
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    OwnThreads.stop(sweeper, sweeperThread.get(), "client body timeouts");
   }
 }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param upstreamSettings {@code timeouts} and {@code tls} in the upstream client's own form
  *     ({@link UpstreamClient#settingsFor})
  * @param rewrite the path the upstream gets ({@code strip_prefix}, {@code rewrite})
+ * @param targets the route's targets when it has several (or checks or a breaker on its one): each
+ *     request chooses among them; null for a plain {@code target:}, sent to {@code target}
  */
 public record ProxyRoute(
     URI target,
@@ -23,7 +25,8 @@ public record ProxyRoute(
     TimeoutsConfig timeouts,
     OwnedHeaders ownedHeaders,
     UpstreamClient.RouteSettings upstreamSettings,
-    PathRewrite rewrite) {
+    PathRewrite rewrite,
+    UpstreamTargets targets) {
   private static final String ATTRIBUTE = ProxyRoute.class.getName();
 
   /** {@code scheme://authority[/base]} without a trailing slash; the request path is appended. */

@@ -63,10 +63,25 @@ public final class ProxyServlet extends HttpServlet {
       ErrorResponses.write(clientResponse, GatewayError.NOT_FOUND);
       return;
     }
+    UpstreamTargets targets = route.targets();
+    UpstreamTarget chosen = null;
+    if (targets != null) {
+      chosen = targets.choose(ClientAddress.of(clientRequest).value(), 0);
+      if (chosen == null) {
+        clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, NONE_AVAILABLE);
+        ErrorResponses.write(clientResponse, GatewayError.NO_HEALTHY_UPSTREAM);
+        return;
+      }
+    }
     URI target;
     try {
-      target = rewriteTarget(route, match, clientRequest);
+      target =
+          rewriteTarget(chosen == null ? route.base() : chosen.base(), route, match, clientRequest);
     } catch (URISyntaxException e) {
+      if (chosen != null) {
+        chosen.failed(UpstreamFailure.CLIENT_ABORTED);
+        chosen.done();
+      }
       ErrorResponses.write(clientResponse, GatewayError.BAD_REQUEST);
       return;
     }
@@ -99,20 +114,43 @@ public final class ProxyServlet extends HttpServlet {
             body);
     async.addListener(relay);
     out.setWriteListener(relay);
-    upstream.send(proxyRequest, relay);
+    if (chosen == null) {
+      upstream.send(proxyRequest, relay);
+    } else {
+      BalancedExchange exchange = new BalancedExchange(targets, upstream, relay);
+      clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, exchange);
+      exchange.send(chosen, proxyRequest);
+    }
   }
 
   /**
    * Target base + the normalised path (client's encoding kept), as the route's {@code strip_prefix}
    * or {@code rewrite} changes it + the raw query.
+   *
+   * @param base the chosen target's base, for a route with several; else the route's
    */
-  static URI rewriteTarget(ProxyRoute route, RouteMatch match, HttpServletRequest clientRequest)
+  static URI rewriteTarget(
+      String base, ProxyRoute route, RouteMatch match, HttpServletRequest clientRequest)
       throws URISyntaxException {
     String query = clientRequest.getQueryString();
     String path = route.rewrite().apply(match.path());
-    String uri = route.base() + path + (query == null ? "" : "?" + query);
+    String uri = base + path + (query == null ? "" : "?" + query);
     return new URI(uri);
   }
+
+  /** A request of a route whose targets were all out: no target tried. */
+  private static final UpstreamChoice NONE_AVAILABLE =
+      new UpstreamChoice() {
+        @Override
+        public String upstream() {
+          return null;
+        }
+
+        @Override
+        public int attempts() {
+          return 0;
+        }
+      };
 
   /**
    * The client's end-to-end headers, then the headers the gateway owns: {@code X-Forwarded-*} and

@@ -126,6 +126,32 @@ class AccessLogTest {
       """;
 
   @Test
+  void aRequestMovedPastARefusingTargetLogsTheTargetThatAnsweredAndTheAttempts() throws Exception {
+    int refusing;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      refusing = s.getLocalPort();
+    }
+    start(
+        """
+        logging:
+          format: json
+        routes:
+          - path: /users/:id
+            targets: [{url: "http://127.0.0.1:%d"}, {url: UPSTREAM}]
+            middleware: [logging]
+        """
+            .formatted(refusing));
+    assertEquals(200, send("GET", "/users/1", null));
+    assertEquals(200, send("GET", "/users/2", null));
+    List<Map<String, Object>> lines = accessLines(2);
+    assertEquals(2, lines.size(), out::toString);
+    assertEquals(upstream.url(), lines.get(0).get("upstream"));
+    assertEquals(2, lines.get(0).get("attempts"), "refused by the first target, then moved");
+    assertEquals(upstream.url(), lines.get(1).get("upstream"));
+    assertEquals(1, lines.get(1).get("attempts"));
+  }
+
+  @Test
   void oneJsonLinePerRequestOnStandardOutputWithTheAgreedFields() throws Exception {
     start(JSON_ROUTES);
 
@@ -143,6 +169,7 @@ class AccessLogTest {
     assertEquals(12, line.get("bytes_out"));
     assertEquals("127.0.0.1", line.get("client"));
     assertEquals(upstream.url(), line.get("upstream"));
+    assertEquals(1, line.get("attempts"));
     assertEquals("INFO", line.get("level"));
     assertTrue(
         ((String) line.get("time")).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z"), line::toString);

@@ -45,15 +45,29 @@ public final class TestUpstream implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
-  private TestUpstream() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+  private TestUpstream(int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
     server.setExecutor(executor);
     handle("/", TestUpstream::ok);
     server.start();
   }
 
   public static TestUpstream start() throws IOException {
-    return new TestUpstream();
+    return new TestUpstream(0);
+  }
+
+  /** An upstream on {@code port}: one started again where a stopped one was. */
+  public static TestUpstream start(int port) throws IOException {
+    return new TestUpstream(port);
+  }
+
+  /**
+   * Stops taking connections at once, and lets the exchanges in progress finish (up to {@code
+   * seconds}): a process going away between requests, every later connection refused.
+   */
+  public void stop(int seconds) {
+    server.stop(seconds);
+    executor.shutdownNow();
   }
 
   /** Serves requests under {@code pathPrefix} with {@code handler} (after recording them). */

@@ -6,10 +6,9 @@ import dev.gatewaywar.config.MiddlewareCatalog;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
+import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.routing.PathRewrite;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads {@code routes:}: each route's skeleton (path, methods, target, middleware, timeouts,
+ * Reads {@code routes:}: each route's skeleton (path, methods, targets, middleware, timeouts,
  * preserve_host, tls, strip_prefix or rewrite), its middleware's own blocks through their owners,
  * and duplicate routes.
  */
@@ -57,7 +56,7 @@ public final class RouteReader {
   private RouteConfig readRoute(YamlReader r) {
     Optional<PathPattern> pattern = r.requiredString("path").flatMap(p -> parsePattern(p, r));
     Set<String> methods = readMethods(r);
-    Optional<URI> target = r.requiredString("target").flatMap(t -> parseTarget(t, r));
+    Optional<UpstreamSet> upstreams = TargetsReader.read(r);
     List<Item> items = r.scalarList("middleware");
     List<String> names = new ArrayList<>();
     for (Item m : items) {
@@ -70,21 +69,24 @@ public final class RouteReader {
             : Optional.empty();
     boolean preserveHost = r.bool("preserve_host", false);
     Optional<RouteTls> tls = RouteTlsReader.read(r);
-    target
+    upstreams.stream()
+        .flatMap(u -> u.targets().stream())
+        .map(UpstreamSet.Target::url)
         .filter(t -> tls.isPresent() && !"https".equalsIgnoreCase(t.getScheme()))
+        .findFirst()
         .ifPresent(t -> r.problem("tls", "applies to https targets only; target is " + t));
     PathRewrite rewrite = readRewrite(pattern, r);
     Map<String, Object> own = blocks.readOwn(r, names);
     blocks.check(items, own, r.problems());
     r.rejectUnknownKeys();
-    if (pattern.isEmpty() || target.isEmpty()) {
+    if (pattern.isEmpty() || upstreams.isEmpty()) {
       return null;
     }
     upstreamHeaders.addAll(blocks.upstreamHeaders(names, own));
     return new RouteConfig(
         pattern.get(),
         methods,
-        target.get(),
+        upstreams.get(),
         names,
         timeouts,
         preserveHost,
@@ -136,27 +138,6 @@ public final class RouteReader {
       methods.add(method);
     }
     return methods;
-  }
-
-  private static Optional<URI> parseTarget(String text, YamlReader r) {
-    try {
-      URI uri = new URI(text.trim());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        r.problem("target", "'" + text + "' must be an http:// or https:// URL");
-      } else if (uri.getHost() == null) {
-        r.problem("target", "'" + text + "' has no host");
-      } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        r.problem("target", "'" + text + "' must not have a query or fragment");
-      } else if (uri.getRawUserInfo() != null) {
-        r.problem("target", "'" + text + "' must not carry credentials");
-      } else {
-        return Optional.of(uri);
-      }
-    } catch (URISyntaxException e) {
-      r.problem("target", "'" + text + "' is not a URL: " + e.getReason());
-    }
-    return Optional.empty();
   }
 
   /**

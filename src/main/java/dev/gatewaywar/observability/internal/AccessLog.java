@@ -39,8 +39,8 @@ public final class AccessLog implements AutoCloseable {
   private static final String TEXT_PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}{UTC} %-5level %K{client} \"%K{method} %K{path}\""
           + " %K{status} %K{bytes_out}B %K{duration_ms}ms route=%K{route}"
-          + " upstream=%K{upstream} in=%K{bytes_in}B%notEmpty{ consumer=%K{consumer}}"
-          + "%notEmpty{ trace=%K{trace_id}}"
+          + " upstream=%K{upstream} attempts=%K{attempts} in=%K{bytes_in}B"
+          + "%notEmpty{ consumer=%K{consumer}}%notEmpty{ trace=%K{trace_id}}"
           + "%notEmpty{ cut=%K{cut}}%notEmpty{ request_id=%K{request_id}}%n";
 
   private static final String LOGGER = "gateway.access";

@@ -1,0 +1,71 @@
+package dev.gatewaywar.proxy;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A route's targets as one configuration uses them ({@code targets:}, or one target with health
+ * checks or a breaker): chooses the target of each call. Made by {@link TargetMonitor#open}; closed
+ * with the configuration, which gives the targets' health back to the monitor.
+ */
+public final class UpstreamTargets implements AutoCloseable {
+  private final String route;
+  private final UpstreamTarget[] targets;
+  private final long all;
+  private final Balancer balancer;
+  private final Runnable release;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  UpstreamTargets(String route, UpstreamTarget[] targets, Balancer balancer, Runnable release) {
+    this.route = route;
+    this.targets = targets;
+    this.all = targets.length == Long.SIZE ? -1L : (1L << targets.length) - 1;
+    this.balancer = balancer;
+    this.release = release;
+  }
+
+  /** The route's pattern, as metrics label it. */
+  public String route() {
+    return route;
+  }
+
+  public List<UpstreamTarget> targets() {
+    return List.of(targets);
+  }
+
+  /**
+   * Takes a target for one call: healthy, not in {@code tried}, with its breaker letting the call
+   * through. The caller ends the call ({@link UpstreamTarget#answered} or {@link
+   * UpstreamTarget#failed}, then {@link UpstreamTarget#done}).
+   *
+   * @param client the client's resolved address, for {@code client_hash}
+   * @param tried the bits ({@link UpstreamTarget#bit}) of the targets this request already tried
+   * @return the target, or null when none is available
+   */
+  UpstreamTarget choose(String client, long tried) {
+    long excluded = tried;
+    for (UpstreamTarget t : targets) {
+      if (!t.healthy()) {
+        excluded |= t.bit();
+      }
+    }
+    while (excluded != all) {
+      int i = balancer.pick(client, excluded);
+      if (i < 0) {
+        return null;
+      }
+      if (targets[i].take()) {
+        return targets[i];
+      }
+      excluded |= targets[i].bit();
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      release.run();
+    }
+  }
+}
