@@ -49,7 +49,15 @@ public final class ConfigLoader {
           "methods",
           "target",
           "middleware",
-          "preserve_host");
+          "preserve_host",
+          "targets",
+          "balance",
+          "health_check",
+          "circuit_breaker",
+          "retry",
+          "tls",
+          "rewrite",
+          "strip_prefix");
 
   private static final int MAX_YAML_BYTES = 4 * 1024 * 1024;
 
