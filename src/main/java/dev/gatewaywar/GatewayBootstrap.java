@@ -9,6 +9,7 @@ import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.ClientBodyTimeouts;
 import dev.gatewaywar.proxy.ProxyServlet;
+import dev.gatewaywar.proxy.Retries;
 import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.reload.ConfigFile;
@@ -42,6 +43,7 @@ public final class GatewayBootstrap implements ServletContextListener {
   private UpstreamClient upstream;
   private TargetMonitor targets;
   private ClientBodyTimeouts bodyTimeouts;
+  private Retries retries;
   private Runtimes runtimes;
   private Readiness readiness;
   private ConfigReloader reloader;
@@ -89,8 +91,13 @@ public final class GatewayBootstrap implements ServletContextListener {
     targets = monitor;
     runtimes = new Runtimes(runtime, System::nanoTime);
     bodyTimeouts = ClientBodyTimeouts.start();
+    // upstream.retry_buffer is read once: a reload cannot change it, as the rest of upstream:
+    retries = new Retries(runtime.config().upstream().retryBuffer(), metrics::upstreamRetried);
+    metrics.watchRetryBuffer(retries::keptBytes);
     register(
-        context, new FrontController(runtimes, metrics), new ProxyServlet(upstream, bodyTimeouts));
+        context,
+        new FrontController(runtimes, metrics),
+        new ProxyServlet(upstream, bodyTimeouts, retries));
     context.setAttribute(ATTRIBUTE, this);
     readiness.serving();
     LOG.info(
@@ -129,6 +136,9 @@ public final class GatewayBootstrap implements ServletContextListener {
     drainOnce();
     if (runtimes != null) {
       runtimes.close();
+    }
+    if (retries != null) {
+      retries.close(); // its retries are sent on the upstream client: stopped first
     }
     if (targets != null) {
       targets.close(); // its checks are sent on the upstream client: stopped first

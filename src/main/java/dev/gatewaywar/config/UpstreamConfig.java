@@ -24,6 +24,9 @@ import java.time.Duration;
  * @param maxResponseHeaderLine characters in one header line (status line and folded lines
  *     included)
  * @param maxResponseHeadSize characters in one response head, status line and headers together
+ * @param retryBuffer bytes of request bodies kept for retries at once, by every route of the webapp
+ *     together ({@code retry_buffer}): a body that does not fit is sent without a copy, and not
+ *     retried
  */
 public record UpstreamConfig(
     int maxConnections,
@@ -32,7 +35,8 @@ public record UpstreamConfig(
     int maxConnectionsPerClient,
     int maxResponseHeaders,
     int maxResponseHeaderLine,
-    int maxResponseHeadSize) {
+    int maxResponseHeadSize,
+    int retryBuffer) {
   public static final int DEFAULT_MAX_CONNECTIONS = 2048;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ROUTE = 512;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -59,6 +63,12 @@ public record UpstreamConfig(
    */
   public static final int DEFAULT_MAX_RESPONSE_HEAD_SIZE = 8 * 1024;
 
+  /**
+   * 32 MiB: 512 bodies of the default {@code retry.max_body} (64 KiB) kept at once, a quarter of
+   * the smallest heap the gateway is tested with (128 MiB).
+   */
+  public static final int DEFAULT_RETRY_BUFFER = 32 * 1024 * 1024;
+
   /** The largest value a response-head limit may be set to: 1 MiB. */
   public static final int MAX_RESPONSE_HEAD_LIMIT = 1024 * 1024;
 
@@ -69,6 +79,9 @@ public record UpstreamConfig(
   public UpstreamConfig {
     if (maxResponseHeaders < 1 || maxResponseHeaderLine < 1 || maxResponseHeadSize < 1) {
       throw new IllegalArgumentException("response head limits must be positive");
+    }
+    if (retryBuffer < 0) {
+      throw new IllegalArgumentException("retry_buffer must not be negative");
     }
   }
 
@@ -81,7 +94,7 @@ public record UpstreamConfig(
         defaultMaxConnectionsPerClient(maxConnectionsPerRoute));
   }
 
-  /** The pool's settings and client share with the default response-head limits. */
+  /** The pool's settings and client share with the default response-head limits and buffer. */
   public UpstreamConfig(
       int maxConnections,
       int maxConnectionsPerRoute,
@@ -94,7 +107,8 @@ public record UpstreamConfig(
         maxConnectionsPerClient,
         DEFAULT_MAX_RESPONSE_HEADERS,
         DEFAULT_MAX_RESPONSE_HEADER_LINE,
-        DEFAULT_MAX_RESPONSE_HEAD_SIZE);
+        DEFAULT_MAX_RESPONSE_HEAD_SIZE,
+        DEFAULT_RETRY_BUFFER);
   }
 
   /** The default per-client share of a pool of {@code maxConnectionsPerRoute}: at least one. */

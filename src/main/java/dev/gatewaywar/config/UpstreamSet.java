@@ -3,7 +3,9 @@ package dev.gatewaywar.config;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A route's upstream targets and how requests are spread over them: {@code target:} (one target) or
@@ -13,12 +15,15 @@ import java.util.Optional;
  * @param balance how a target is chosen for each request
  * @param healthCheck active checks of every target, when configured
  * @param circuitBreaker a breaker per target, when configured
+ * @param retry the route's own {@code retry:} block, when it has one ({@link #retryPolicy} applies
+ *     the defaults to a route with several targets without one)
  */
 public record UpstreamSet(
     List<Target> targets,
     Balance balance,
     Optional<HealthCheck> healthCheck,
-    Optional<CircuitBreaker> circuitBreaker) {
+    Optional<CircuitBreaker> circuitBreaker,
+    Optional<Retry> retry) {
 
   /** The most targets a route may have. */
   public static final int MAX_TARGETS = 64;
@@ -32,6 +37,15 @@ public record UpstreamSet(
     }
   }
 
+  /** Targets, balance, checks and breaker, without a {@code retry:} block of the route's own. */
+  public UpstreamSet(
+      List<Target> targets,
+      Balance balance,
+      Optional<HealthCheck> healthCheck,
+      Optional<CircuitBreaker> circuitBreaker) {
+    this(targets, balance, healthCheck, circuitBreaker, Optional.empty());
+  }
+
   /** {@code target: url}: one target, nothing else. */
   public static UpstreamSet single(URI target) {
     return new UpstreamSet(
@@ -42,11 +56,19 @@ public record UpstreamSet(
   }
 
   /**
-   * True for one target without checks or breaker: sent as the gateway always did, with no choice
-   * to make per request.
+   * True for one target without checks, breaker or retry: sent as the gateway always did, with no
+   * choice to make per request and no body kept.
    */
   public boolean isPlain() {
-    return targets.size() == 1 && healthCheck.isEmpty() && circuitBreaker.isEmpty();
+    return targets.size() == 1
+        && healthCheck.isEmpty()
+        && circuitBreaker.isEmpty()
+        && retry.isEmpty();
+  }
+
+  /** The route's {@code retry:} block, or its defaults for a route without one. */
+  public Retry retryPolicy() {
+    return retry.orElse(Retry.DEFAULT);
   }
 
   /** {@code balance:} values. */
@@ -100,5 +122,99 @@ public record UpstreamSet(
     public static final int DEFAULT_FAILURE_RATE = 50;
     public static final int DEFAULT_WINDOW = 20;
     public static final Duration DEFAULT_OPEN_FOR = Duration.ofSeconds(10);
+  }
+
+  /**
+   * {@code retry:}: which failed attempts are tried again, and which request bodies are kept for
+   * it.
+   *
+   * @param attempts tries in all, the first included (1: no retry); moves to another target after a
+   *     refused connection are not limited by it
+   * @param when the outcomes of an attempt that are tried again
+   * @param methods upper-case methods whose requests may be tried again after reaching an upstream
+   * @param maxBody the largest request body kept in memory to be sent again (0: none)
+   * @param backoff the wait before each retry (not before a move after a connect failure)
+   */
+  public record Retry(
+      int attempts, Set<When> when, Set<String> methods, int maxBody, Duration backoff) {
+    public static final int DEFAULT_ATTEMPTS = 1;
+    public static final int MAX_ATTEMPTS = 10;
+    public static final Set<When> DEFAULT_WHEN = Set.of(When.CONNECT_FAILURE);
+
+    /** The methods RFC 9110 section 9.2.2 calls idempotent, but TRACE. */
+    public static final Set<String> DEFAULT_METHODS =
+        Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+    public static final int DEFAULT_MAX_BODY = 64 * 1024;
+    public static final int MAX_MAX_BODY = 1024 * 1024 * 1024;
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(25);
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    public static final Retry DEFAULT =
+        new Retry(
+            DEFAULT_ATTEMPTS, DEFAULT_WHEN, DEFAULT_METHODS, DEFAULT_MAX_BODY, DEFAULT_BACKOFF);
+
+    public Retry {
+      when = Set.copyOf(when);
+      methods = Set.copyOf(methods);
+      if (attempts < 1 || attempts > MAX_ATTEMPTS) {
+        throw new IllegalArgumentException("attempts must be between 1 and " + MAX_ATTEMPTS);
+      }
+      if (maxBody < 0 || backoff.isNegative()) {
+        throw new IllegalArgumentException("max_body and backoff must not be negative");
+      }
+    }
+
+    /** True when {@code method}'s requests may be tried again after reaching an upstream. */
+    public boolean allows(String method) {
+      return methods.contains(method);
+    }
+
+    /** {@code when:} values. */
+    public enum When {
+      /** The connection was refused, or not made within {@code timeouts.connect}. */
+      CONNECT_FAILURE("connect_failure"),
+      /**
+       * The upstream answered 502, or the gateway would answer 502: the connection was reset or
+       * closed before a response (also while the request body was being sent).
+       */
+      BAD_GATEWAY("502"),
+      /** The upstream answered 503. */
+      SERVICE_UNAVAILABLE("503"),
+      /** The upstream answered 504, or sent nothing within {@code timeouts.read}. */
+      GATEWAY_TIMEOUT("504");
+
+      private final String text;
+
+      When(String text) {
+        this.text = text;
+      }
+
+      /** As written in the file. */
+      public String text() {
+        return text;
+      }
+
+      /** The value written {@code text}, or null. */
+      public static When parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        for (When w : values()) {
+          if (w.text.equals(t)) {
+            return w;
+          }
+        }
+        return null;
+      }
+
+      /** The value for an upstream's answer with {@code status}, or null for other statuses. */
+      public static When forStatus(int status) {
+        return switch (status) {
+          case 502 -> BAD_GATEWAY;
+          case 503 -> SERVICE_UNAVAILABLE;
+          case 504 -> GATEWAY_TIMEOUT;
+          default -> null;
+        };
+      }
+    }
   }
 }

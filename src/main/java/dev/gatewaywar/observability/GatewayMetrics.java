@@ -17,6 +17,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's Prometheus metrics: one registry per deployed webapp (never the client library's
@@ -52,6 +53,7 @@ public final class GatewayMetrics {
   final Counter responsesCut;
   final Histogram upstreamDuration;
   final Counter upstreamFailures;
+  final Counter upstreamRetries;
   private final Counter rateLimitRejections;
   private final Counter authFailures;
   private final Counter configReloads;
@@ -106,6 +108,15 @@ public final class GatewayMetrics {
             .name("gateway_upstream_failures_total")
             .help("Upstream exchanges that failed before a response, by cause")
             .labelNames("upstream", "cause")
+            .withoutExemplars()
+            .register(registry);
+    upstreamRetries =
+        Counter.builder()
+            .name("gateway_upstream_retries_total")
+            .help(
+                "Attempts after a request's first (retries and moves to another target after a"
+                    + " connect failure), by route")
+            .labelNames("route")
             .withoutExemplars()
             .register(registry);
     rateLimitRejections =
@@ -208,6 +219,23 @@ public final class GatewayMetrics {
             cb ->
                 targets.forEachTarget(
                     (route, target, healthy, breaker) -> cb.call(breaker, route, target)))
+        .register(registry);
+  }
+
+  /** One attempt after a request's first on the route with pattern {@code route}. */
+  public void upstreamRetried(String route) {
+    upstreamRetries.labelValues(route).inc();
+  }
+
+  /**
+   * Exposes {@code gateway_retry_buffer_bytes}: the bytes of request bodies kept for retries now,
+   * read from {@code kept} at each scrape. Called once per webapp.
+   */
+  public void watchRetryBuffer(LongSupplier kept) {
+    GaugeWithCallback.builder()
+        .name("gateway_retry_buffer_bytes")
+        .help("Bytes of request bodies kept for retries now (at most upstream.retry_buffer)")
+        .callback(cb -> cb.call(kept.getAsLong()))
         .register(registry);
   }
 

@@ -22,8 +22,18 @@ import java.util.logging.Logger;
  * a container thread ({@link AsyncContext#start}), never on the upstream client's, whose locks a
  * container call must not be made under.
  *
- * <p>Also the request's {@link AsyncListener}: however the request ends, reading stops. State is
- * guarded by {@link #lock}; the upstream client's {@code ready} callback runs with it released.
+ * <p>A body that may be sent again (a retry, {@link #keep}) is kept whole while it streams: its
+ * buffer is not compacted, so {@link #rewind} can hand it out from its first byte to the next
+ * attempt, and it grows up to the route's {@code retry.max_body} with bytes reserved from the
+ * webapp's {@link ReplayBudget}. Reading still pauses when {@link #MAX_BUFFER} bytes wait unsent. A
+ * body of unknown length growing past {@code max_body}, or finding the budget spent, stops being
+ * kept ({@link #stopKeeping}): what was sent is dropped, its reservation given back, and it streams
+ * on as any other. While kept, the attempts' {@link #discard} is ignored: the exchange ends the
+ * body when no attempt follows, and the request's end always does.
+ *
+ * <p>Also the request's {@link AsyncListener}: however the request ends, reading stops and the
+ * reservation is given back. State is guarded by {@link #lock}; the upstream client's {@code ready}
+ * callback runs with it released.
  */
 final class ClientBody implements RequestBody, ReadListener, AsyncListener {
   private static final Logger LOG = Logger.getLogger(ClientBody.class.getName());
@@ -61,6 +71,22 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
   private long lastProgress;
   private long received;
   private Runnable ready = () -> {};
+  private boolean started;
+
+  /** Where a kept body's bytes are reserved; null unless {@link #keep} accepted it. */
+  private ReplayBudget budget;
+
+  /** {@code retry.max_body}: the most bytes kept. */
+  private int keepLimit;
+
+  /** Every byte read so far is in {@code buffer[0..end)}: the body can be sent again. */
+  private boolean keeping;
+
+  /** The attempts' {@link #discard} is ignored: another attempt may follow. */
+  private boolean held;
+
+  /** Bytes reserved from {@link #budget}. */
+  private long reserved;
 
   /**
    * @param length the body's length (not 0), or -1 when unknown
@@ -102,17 +128,114 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     return length;
   }
 
+  /**
+   * The first call starts reading the client. A later one comes from another attempt at sending a
+   * kept body (after {@link #rewind}): {@code ready} replaces the previous attempt's, and runs at
+   * once when something is waiting.
+   */
   @Override
   public void start(Runnable ready) {
+    boolean again;
+    boolean news;
     lock.lock();
     try {
       this.ready = ready;
-      lastProgress = timeouts.now();
+      again = started;
+      started = true;
+      news = end > start || ended || failure != null;
+      if (!again) {
+        lastProgress = timeouts.now();
+      }
     } finally {
       lock.unlock();
     }
-    timeouts.watch(this);
-    in.setReadListener(this);
+    if (!again) {
+      timeouts.watch(this);
+      in.setReadListener(this);
+    } else if (news) {
+      ready.run();
+    }
+  }
+
+  /**
+   * Keeps this body for another attempt, if it may be kept: at most {@code maxBody} bytes, reserved
+   * from {@code budget} (a declared length up front, a body of unknown length as it grows). Called
+   * before {@link #start}.
+   *
+   * @return false when the body is not kept (longer than {@code maxBody}, or no room in the budget)
+   */
+  boolean keep(int maxBody, ReplayBudget budget) {
+    lock.lock();
+    try {
+      if (length > maxBody) {
+        return false;
+      }
+      if (length > 0 && !budget.tryReserve(length)) {
+        return false;
+      }
+      this.reserved = Math.max(0, length);
+      this.budget = budget;
+      this.keepLimit = maxBody;
+      this.keeping = true;
+      this.held = true;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether every byte read so far is still kept, so the body can be sent again. */
+  boolean kept() {
+    lock.lock();
+    try {
+      return keeping && failure == null && !discarded;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Hands the body out from its first byte again, for another attempt.
+   *
+   * @return false when it is no longer kept whole (nothing changes then)
+   */
+  boolean rewind() {
+    lock.lock();
+    try {
+      if (!keeping || failure != null || discarded) {
+        return false;
+      }
+      start = 0;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * No other attempt follows: the copy of what was sent is dropped, the reservation given back, and
+   * the attempts' {@link #discard} counts again. Idempotent.
+   */
+  void stopKeeping() {
+    lock.lock();
+    try {
+      held = false;
+      if (keeping) {
+        dropCopy();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes this body holds reserved in the budget. */
+  long reservedBytes() {
+    lock.lock();
+    try {
+      return reserved;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -142,12 +265,16 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
         }
         start += n;
       }
-      if (start == end) {
+      if (start == end && !keeping) {
         start = 0;
         end = 0;
       }
       // half the buffer free before reading again: one hand-off per half buffer, not per write
-      if (full && !discarded && buffer.length - (end - start) >= buffer.length / 2) {
+      boolean room =
+          keeping
+              ? end - start <= MAX_BUFFER / 2
+              : buffer.length - (end - start) >= buffer.length / 2;
+      if (full && !discarded && room) {
         full = false;
         resume = true;
         lastProgress = timeouts.now();
@@ -192,14 +319,31 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     }
   }
 
+  /** An attempt ended; ignored while the body is kept for another ({@link #stopKeeping}). */
   @Override
   public void discard() {
     lock.lock();
     try {
+      if (held) {
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    end();
+  }
+
+  /** The request ended: reading stops, the buffer and any reservation go. Idempotent. */
+  private void end() {
+    lock.lock();
+    try {
+      held = false;
+      keeping = false;
       discarded = true;
       buffer = NONE;
       start = 0;
       end = 0;
+      releaseReserved();
     } finally {
       lock.unlock();
     }
@@ -225,17 +369,17 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
 
   @Override
   public void onComplete(AsyncEvent event) {
-    discard();
+    end();
   }
 
   @Override
   public void onTimeout(AsyncEvent event) {
-    discard();
+    end();
   }
 
   @Override
   public void onError(AsyncEvent event) {
-    discard();
+    end();
   }
 
   @Override
@@ -316,6 +460,9 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
           return true;
         }
         end += n;
+        if (keeping && end > keepLimit) {
+          dropCopy(); // past retry.max_body: streamed on, not retried
+        }
         lastProgress = timeouts.now();
         news = true;
       }
@@ -331,6 +478,9 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
    */
   private int readSize() {
     int room = buffer.length - end;
+    if (keeping) {
+      room = Math.min(room, MAX_BUFFER - (end - start));
+    }
     long allowed = max - received;
     return allowed >= room ? room : (int) allowed + 1;
   }
@@ -376,6 +526,15 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
    * @return false when the buffer is full
    */
   private boolean makeRoom() {
+    if (keeping) {
+      if (end - start >= MAX_BUFFER) {
+        return false; // the upstream is behind: as for a full buffer
+      }
+      if (end < buffer.length || growKept()) {
+        return true;
+      }
+      dropCopy(); // no room left in the budget: streamed on, not retried
+    }
     if (end < buffer.length) {
       return true;
     }
@@ -396,6 +555,55 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
     System.arraycopy(buffer, 0, larger, 0, end);
     buffer = larger;
     return true;
+  }
+
+  /**
+   * Grows a kept body's buffer (doubling, from {@link #FIRST_BUFFER}) up to its declared length, or
+   * one byte past {@code max_body} for a body of unknown length, so a body over it shows as such.
+   * Called with the lock held.
+   *
+   * @return false when the buffer cannot grow: at its most, or no room in the budget
+   */
+  private boolean growKept() {
+    long most = length > 0 ? length : keepLimit + 1L;
+    if (buffer.length >= most) {
+      return false;
+    }
+    int size = (int) Math.min(most, buffer.length == 0 ? FIRST_BUFFER : 2L * buffer.length);
+    if (length < 0) {
+      if (!budget.tryReserve(size - buffer.length)) {
+        return false;
+      }
+      reserved += size - buffer.length;
+    }
+    byte[] larger = new byte[size];
+    System.arraycopy(buffer, 0, larger, 0, end);
+    buffer = larger;
+    return true;
+  }
+
+  /**
+   * Stops keeping the body: the bytes already sent are dropped (the buffer made no larger than what
+   * waits), and the reservation given back. Called with the lock held.
+   */
+  private void dropCopy() {
+    keeping = false;
+    int waiting = end - start;
+    if (start > 0 || buffer.length > MAX_BUFFER) {
+      byte[] smaller = waiting == 0 ? NONE : new byte[waiting];
+      System.arraycopy(buffer, start, smaller, 0, waiting);
+      buffer = smaller;
+      start = 0;
+      end = waiting;
+    }
+    releaseReserved();
+  }
+
+  private void releaseReserved() {
+    if (reserved > 0) {
+      budget.release(reserved);
+      reserved = 0;
+    }
   }
 
   private void resumeReading() {

@@ -1,7 +1,9 @@
 package dev.gatewaywar.proxy;
 
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /** Stopping the webapp's own background threads so none is left when the webapp is undeployed. */
@@ -9,6 +11,24 @@ final class OwnThreads {
   private static final Logger LOG = Logger.getLogger(OwnThreads.class.getName());
 
   private OwnThreads() {}
+
+  /**
+   * A scheduler with one daemon thread named {@code name}, remembered in {@code thread} for {@link
+   * #stop}; cancelled tasks leave its queue at once.
+   */
+  static ScheduledThreadPoolExecutor scheduler(String name, AtomicReference<Thread> thread) {
+    ScheduledThreadPoolExecutor scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              thread.set(t);
+              return t;
+            });
+    scheduler.setRemoveOnCancelPolicy(true);
+    return scheduler;
+  }
 
   /**
    * Stops {@code executor} and waits (5 s at most) for its thread to end. An executor counts as

@@ -40,13 +40,16 @@ public final class ProxyServlet extends HttpServlet {
 
   private final transient UpstreamClient upstream;
   private final transient ClientBodyTimeouts bodyTimeouts;
+  private final transient Retries retries;
 
   /**
    * @param bodyTimeouts ends uploads whose client went silent ({@code timeouts.client_body})
+   * @param retries the webapp's budget for kept bodies, retry thread and retry count
    */
-  public ProxyServlet(UpstreamClient upstream, ClientBodyTimeouts bodyTimeouts) {
+  public ProxyServlet(UpstreamClient upstream, ClientBodyTimeouts bodyTimeouts, Retries retries) {
     this.upstream = upstream;
     this.bodyTimeouts = bodyTimeouts;
+    this.retries = retries;
   }
 
   @Override
@@ -117,7 +120,16 @@ public final class ProxyServlet extends HttpServlet {
     if (chosen == null) {
       upstream.send(proxyRequest, relay);
     } else {
-      BalancedExchange exchange = new BalancedExchange(targets, upstream, relay);
+      String method = clientRequest.getMethod();
+      ClientBody kept =
+          body != null
+                  && targets.mayResend(method)
+                  && body.keep(targets.retry().maxBody(), retries.budget())
+              ? body
+              : null;
+      BalancedExchange exchange =
+          new BalancedExchange(targets, upstream, relay, retries, method, kept);
+      async.addListener(exchange);
       clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, exchange);
       exchange.send(chosen, proxyRequest);
     }

@@ -87,6 +87,7 @@ public final class TargetMonitor implements AutoCloseable {
         route.path(),
         targets,
         Balancer.of(set.balance(), targets),
+        set.retryPolicy(),
         () -> release(keys, targets, set.healthCheck().isPresent()));
   }
 
@@ -162,16 +163,7 @@ public final class TargetMonitor implements AutoCloseable {
 
   private ScheduledThreadPoolExecutor scheduler() {
     if (scheduler == null) {
-      scheduler =
-          new ScheduledThreadPoolExecutor(
-              1,
-              r -> {
-                Thread t = new Thread(r, "gateway-health-checks");
-                t.setDaemon(true);
-                thread.set(t);
-                return t;
-              });
-      scheduler.setRemoveOnCancelPolicy(true);
+      scheduler = OwnThreads.scheduler("gateway-health-checks", thread);
     }
     return scheduler;
   }

@@ -1,5 +1,6 @@
 package dev.gatewaywar.proxy;
 
+import dev.gatewaywar.config.UpstreamSet.Retry;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,14 +14,17 @@ public final class UpstreamTargets implements AutoCloseable {
   private final UpstreamTarget[] targets;
   private final long all;
   private final Balancer balancer;
+  private final Retry retry;
   private final Runnable release;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  UpstreamTargets(String route, UpstreamTarget[] targets, Balancer balancer, Runnable release) {
+  UpstreamTargets(
+      String route, UpstreamTarget[] targets, Balancer balancer, Retry retry, Runnable release) {
     this.route = route;
     this.targets = targets;
     this.all = targets.length == Long.SIZE ? -1L : (1L << targets.length) - 1;
     this.balancer = balancer;
+    this.retry = retry;
     this.release = release;
   }
 
@@ -31,6 +35,20 @@ public final class UpstreamTargets implements AutoCloseable {
 
   public List<UpstreamTarget> targets() {
     return List.of(targets);
+  }
+
+  /** The route's {@code retry:} block, or its defaults. */
+  Retry retry() {
+    return retry;
+  }
+
+  /**
+   * Whether a request with {@code method} could be sent more than once, so its body is worth
+   * keeping: to another target after a connect failure, or as a retry.
+   */
+  boolean mayResend(String method) {
+    return retry.maxBody() > 0
+        && (targets.length > 1 || (retry.attempts() > 1 && retry.allows(method)));
   }
 
   /**

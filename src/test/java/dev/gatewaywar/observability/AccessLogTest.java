@@ -152,6 +152,33 @@ class AccessLogTest {
   }
 
   @Test
+  void aRequestRetriedAfterA503LogsTheTargetThatAnsweredAndTwoAttempts() throws Exception {
+    TestUpstream unavailable = TestUpstream.start();
+    try {
+      unavailable.handle("/users", e -> TestUpstream.reply(e, 503, "later"));
+      start(
+          """
+          logging:
+            format: json
+          routes:
+            - path: /users/:id
+              targets: [{url: "%s"}, {url: UPSTREAM}]
+              middleware: [logging]
+              retry: {attempts: 2, when: [503]}
+          """
+              .formatted(unavailable.url()));
+      assertEquals(200, send("GET", "/users/1", null));
+      List<Map<String, Object>> lines = accessLines(1);
+      assertEquals(1, lines.size(), out::toString);
+      assertEquals(upstream.url(), lines.get(0).get("upstream"));
+      assertEquals(200, lines.get(0).get("status"));
+      assertEquals(2, lines.get(0).get("attempts"), "a 503 from the first target, then retried");
+    } finally {
+      unavailable.close();
+    }
+  }
+
+  @Test
   void oneJsonLinePerRequestOnStandardOutputWithTheAgreedFields() throws Exception {
     start(JSON_ROUTES);
 

@@ -327,13 +327,17 @@ class SeveralTargetsTest {
   }
 
   @Test
-  void aConnectFailureMovesAGetButNotABodyAlreadyStreaming() throws Exception {
+  void aConnectFailureMovesAGetAndAKeptBodyButNotABodyOverMaxBody() throws Exception {
     TestUpstream alive = upstream("alive", 0);
     start(
         """
         routes:
           - path: /api/*
-            targets: [{url: http://127.0.0.1:%d}, {url: %s}]
+            targets: [{url: http://127.0.0.1:%1$d}, {url: %2$s}]
+          - path: /small/*
+            targets: [{url: http://127.0.0.1:%1$d}, {url: %2$s}]
+            retry:
+              max_body: 4B
         """
             .formatted(freePort(), alive.url()));
     // round robin starts with the first target, which refuses: moved to the second
@@ -341,14 +345,21 @@ class SeveralTargetsTest {
     assertEquals(200, moved.statusCode());
     assertEquals("alive", moved.body());
     get("/api/x"); // the second target's turn
-    HttpResponse<String> post =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/api/x"))
-                .POST(HttpRequest.BodyPublishers.ofString("payload"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    // its body had begun on the way to the refusing target, and cannot be sent again
-    assertEquals(502, post.statusCode());
+    HttpResponse<String> post = post("/api/x", "payload");
+    // its body (under the default max_body of 64KiB) was kept: sent again to the second
+    assertEquals(200, post.statusCode());
+    assertEquals("alive", post.body());
+    HttpResponse<String> big = post("/small/x", "payload");
+    // not kept: its body had begun on the way to the refusing target, and cannot be sent again
+    assertEquals(502, big.statusCode());
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -1,15 +1,20 @@
 package dev.gatewaywar.config.internal;
 
+import dev.gatewaywar.config.ConfigSection.Item;
+import dev.gatewaywar.config.HttpTokens;
 import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.config.UpstreamSet.Balance;
 import dev.gatewaywar.config.UpstreamSet.CircuitBreaker;
 import dev.gatewaywar.config.UpstreamSet.HealthCheck;
+import dev.gatewaywar.config.UpstreamSet.Retry;
 import dev.gatewaywar.config.UpstreamSet.Target;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +22,7 @@ import java.util.Set;
 
 /**
  * Reads a route's upstream keys: {@code target} or {@code targets} (exactly one of the two), {@code
- * balance}, {@code health_check} and {@code circuit_breaker}.
+ * balance}, {@code health_check}, {@code circuit_breaker} and {@code retry}.
  */
 final class TargetsReader {
   private TargetsReader() {}
@@ -32,7 +37,44 @@ final class TargetsReader {
         r.has("circuit_breaker")
             ? Optional.of(readBreaker(r.mapping("circuit_breaker")))
             : Optional.empty();
-    return targets.map(t -> new UpstreamSet(t, balance, check, breaker));
+    Optional<Retry> retry =
+        r.has("retry") ? Optional.of(readRetry(r.mapping("retry"))) : Optional.empty();
+    return targets.map(t -> new UpstreamSet(t, balance, check, breaker, retry));
+  }
+
+  private static Retry readRetry(YamlReader m) {
+    int attempts = m.integer("attempts", Retry.DEFAULT_ATTEMPTS, 1, Retry.MAX_ATTEMPTS);
+    Set<Retry.When> when = Retry.DEFAULT_WHEN;
+    if (m.has("when")) {
+      when = EnumSet.noneOf(Retry.When.class);
+      for (Item item : m.scalarList("when")) {
+        Retry.When w = Retry.When.parse(item.value());
+        if (w == null) {
+          m.problem(item, "'" + item.value() + "' must be one of connect_failure, 502, 503, 504");
+        } else {
+          when.add(w);
+        }
+      }
+    }
+    Set<String> methods = Retry.DEFAULT_METHODS;
+    if (m.has("methods")) {
+      methods = new LinkedHashSet<>();
+      for (Item item : m.scalarList("methods")) {
+        String method = item.value().trim().toUpperCase(Locale.ROOT);
+        if (!HttpTokens.isToken(method)) {
+          m.problem(item, "'" + item.value() + "' is not an HTTP method");
+        }
+        methods.add(method);
+      }
+    }
+    int maxBody = m.size("max_body", Retry.DEFAULT_MAX_BODY, 0, Retry.MAX_MAX_BODY);
+    Duration backoff = m.duration("backoff", Retry.DEFAULT_BACKOFF);
+    if (backoff.compareTo(Retry.MAX_BACKOFF) > 0) {
+      m.problem("backoff", "must be at most " + Retry.MAX_BACKOFF.toSeconds() + "s");
+      backoff = Retry.MAX_BACKOFF;
+    }
+    m.rejectUnknownKeys();
+    return new Retry(attempts, when, methods, maxBody, backoff);
   }
 
   private static Optional<List<Target>> readTargets(YamlReader r) {

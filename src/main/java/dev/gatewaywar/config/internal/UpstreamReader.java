@@ -31,7 +31,10 @@ public final class UpstreamReader {
             "max_response_header_line", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEADER_LINE, 64, limit);
     int head =
         m.size("max_response_head_size", UpstreamConfig.DEFAULT_MAX_RESPONSE_HEAD_SIZE, 64, limit);
-    UpstreamConfig u = new UpstreamConfig(max, perRoute, idle, perClient, headers, line, head);
+    int retryBuffer =
+        m.size("retry_buffer", UpstreamConfig.DEFAULT_RETRY_BUFFER, 0, Integer.MAX_VALUE);
+    UpstreamConfig u =
+        new UpstreamConfig(max, perRoute, idle, perClient, headers, line, head, retryBuffer);
     m.rejectUnknownKeys();
     return u;
   }

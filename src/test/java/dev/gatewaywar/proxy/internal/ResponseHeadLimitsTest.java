@@ -34,7 +34,7 @@ class ResponseHeadLimitsTest {
 
   /** 5 headers, lines of 200 characters, 600 characters of head in all. */
   private final ApacheUpstreamClient client =
-      new ApacheUpstreamClient(new UpstreamConfig(8, 8, Duration.ofSeconds(60), 8, 5, 200, 600));
+      new ApacheUpstreamClient(new UpstreamConfig(8, 8, Duration.ofSeconds(60), 8, 5, 200, 600, 0));
 
   private RawUpstream upstream;
 
