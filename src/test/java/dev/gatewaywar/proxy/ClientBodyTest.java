@@ -223,6 +223,114 @@ class ClientBodyTest {
     assertEquals("hello", out.text());
   }
 
+  private ClientBody kept(long length, int maxBody, ReplayBudget budget, boolean expectKept) {
+    ClientBody body = new ClientBody(in, asyncStarting(resumed), length, TIMEOUT, timeouts);
+    assertEquals(expectKept, body.keep(maxBody, budget));
+    body.start(() -> readyCalls++);
+    return body;
+  }
+
+  @Test
+  void aKeptBodyIsHandedOutAgainFromItsFirstByte() throws Exception {
+    ReplayBudget budget = new ReplayBudget(100);
+    ClientBody body = kept(10, 64, budget, true);
+    assertEquals(10, budget.reserved(), "a declared length is reserved up front");
+    in.arrive("01234");
+    body.onDataAvailable();
+    Drain first = new Drain(3);
+    assertFalse(body.sendTo(first));
+    assertEquals("012", first.text());
+
+    body.discard(); // the first attempt's exchange ended
+    assertTrue(body.kept(), "ignored: another attempt may follow");
+    assertTrue(body.rewind());
+    in.arrive("56789");
+    in.finish();
+    body.onDataAvailable();
+    Drain second = new Drain(Integer.MAX_VALUE);
+    assertTrue(body.sendTo(second));
+    assertEquals("0123456789", second.text(), "the whole body again, from its first byte");
+    assertEquals(10, budget.reserved());
+
+    body.stopKeeping();
+    assertEquals(0, budget.reserved(), "no attempt follows: the reservation is given back");
+    assertFalse(body.rewind());
+  }
+
+  @Test
+  void aChunkedBodyPastMaxBodyIsNoLongerKeptAndStreamsOn() throws Exception {
+    ReplayBudget budget = new ReplayBudget(1000);
+    ClientBody body = kept(-1, 16, budget, true);
+    in.arrive("0123456789");
+    body.onDataAvailable();
+    assertEquals(17, budget.reserved(), "grown as it came, up to one byte past max_body");
+    Drain out = new Drain(4);
+    body.sendTo(out);
+
+    in.arrive("abcdefghij");
+    body.onDataAvailable();
+
+    assertFalse(body.kept());
+    assertEquals(0, budget.reserved());
+    assertFalse(body.rewind(), "not sent again");
+    in.finish();
+    body.onAllDataRead();
+    Drain rest = new Drain(Integer.MAX_VALUE);
+    assertTrue(body.sendTo(rest));
+    assertEquals("0123", out.text());
+    assertEquals("456789abcdefghij", rest.text(), "streamed on without a byte lost");
+  }
+
+  @Test
+  void aBodyFindingNoRoomInTheBudgetIsNotKept() throws Exception {
+    ReplayBudget budget = new ReplayBudget(50);
+    kept(100, 1024, budget, false);
+    kept(2000, 1024, budget, false); // over max_body: decided up front
+    assertEquals(0, budget.reserved());
+
+    ClientBody chunked = kept(-1, 1024, budget, true);
+    in.arrive("x".repeat(60));
+    chunked.onDataAvailable();
+    assertFalse(chunked.kept(), "its first growth found no room");
+    assertEquals(0, budget.reserved());
+    Drain out = new Drain(Integer.MAX_VALUE);
+    chunked.sendTo(out);
+    assertEquals(60, out.text().length(), "sent all the same");
+  }
+
+  @Test
+  void theRequestsEndGivesTheReservationBackWhateverTheAttemptsDid() {
+    ReplayBudget budget = new ReplayBudget(100);
+    ClientBody body = kept(40, 64, budget, true);
+    in.arrive("x".repeat(20));
+    body.onDataAvailable();
+    body.discard();
+    assertEquals(40, budget.reserved());
+
+    body.onError((jakarta.servlet.AsyncEvent) null); // the client went away
+
+    assertEquals(0, budget.reserved());
+    assertEquals(0, body.reservedBytes());
+    assertFalse(body.rewind());
+  }
+
+  @Test
+  void aKeptBodyStillPausesReadingWhileTheUpstreamIsBehind() throws Exception {
+    ReplayBudget budget = new ReplayBudget(4 * 1024 * 1024);
+    ClientBody body = kept(2_000_000, 2_000_000, budget, true);
+    in.arrive(new byte[1_000_000]);
+
+    body.onDataAvailable();
+
+    assertEquals(ClientBody.MAX_BUFFER, body.available(), "no more waits unsent than otherwise");
+    body.sendTo(new Drain(ClientBody.MAX_BUFFER / 2));
+    assertEquals(1, resumed.size());
+    resumed.get(0).run();
+    assertEquals(ClientBody.MAX_BUFFER, body.available());
+    assertTrue(body.rewind());
+    assertEquals(ClientBody.MAX_BUFFER * 3 / 2, body.available(), "all kept, from the first byte");
+  }
+
   /** An AsyncContext whose start(Runnable) queues the runnable for the test to run. */
   private static AsyncContext asyncStarting(List<Runnable> started) {
     return (AsyncContext)
