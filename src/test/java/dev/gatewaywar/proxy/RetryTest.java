@@ -400,6 +400,82 @@ class RetryTest {
     assertEquals(2, retries("/slow/*"));
   }
 
+  @Test
+  void theRetryThreadEndsWithTheGateway() throws Exception {
+    List<Long> times = new CopyOnWriteArrayList<>();
+    TestUpstream failing = answering(503, times);
+    start(
+        """
+        routes:
+          - path: /x/*
+            target: %s
+            retry: {attempts: 2, when: [503], backoff: 1ms}
+        """
+            .formatted(failing.url()));
+    assertEquals(503, send("GET", "/x/y", HttpRequest.BodyPublishers.noBody()).statusCode());
+    assertEquals(2, times.size());
+    assertTrue(threadNamed("gateway-retry-backoff"));
+    gateway.close();
+    gateway = null;
+    assertTrue(!threadNamed("gateway-retry-backoff"), "left running after the webapp stopped");
+  }
+
+  @Test
+  void clientsGoneMidUploadOrDuringTheBackoffLeaveNothingKept() throws Exception {
+    TestUpstream midUpload = answering(503, new CopyOnWriteArrayList<>());
+    List<Long> unavailable = new CopyOnWriteArrayList<>();
+    TestUpstream failing = answering(503, unavailable);
+    AtomicInteger served = new AtomicInteger();
+    TestUpstream good = digesting(served);
+    start(
+        """
+        routes:
+          - path: /mid/*
+            target: %s
+            retry: {attempts: 2, when: [503], methods: [POST]}
+          - path: /wait/*
+            targets: [{url: %s}, {url: %s}]
+            retry: {attempts: 2, when: [503], methods: [POST], backoff: 500ms}
+        """
+            .formatted(midUpload.url(), failing.url(), good.url()));
+    byte[] half = new byte[20_000];
+    // gone mid-upload: 20,000 of the 40,000 bytes declared
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write(
+          "POST /mid/y HTTP/1.1\r\nHost: gw\r\nContent-Length: 40000\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(half);
+      out.flush();
+      Thread.sleep(200);
+    }
+    // gone during the backoff: the whole body sent, the first target answered 503
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write(
+          "POST /wait/y HTTP/1.1\r\nHost: gw\r\nContent-Length: 20000\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(half);
+      out.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (unavailable.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(1, unavailable.size(), "the first target answered 503");
+      assertEquals(0, served.get(), "the retry waits for its backoff");
+    }
+    assertEquals(0, keptBytesOnceIdle());
+    HttpResponse<String> after =
+        send("POST", "/wait/y", HttpRequest.BodyPublishers.ofByteArray(half));
+    assertEquals(200, after.statusCode(), "the gateway serves on");
+    assertEquals(0, keptBytesOnceIdle());
+  }
+
+  private static boolean threadNamed(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals(name) && t.isAlive());
+  }
+
   /**
    * An upstream on a plain server socket: each connection's request head is read, then the script
    * acts on the socket (reads part of the body, writes part of an answer) before it is closed.
