@@ -13,7 +13,10 @@ public interface UpstreamChoice {
   /** The base URL of the target that answered (or was tried last); null when none was. */
   String upstream();
 
-  /** Targets tried: 1 unless a connect failure moved the request; 0 when none was available. */
+  /**
+   * Attempts made: 1 unless a connect failure moved the request or {@code retry} sent it again; 0
+   * when no target was available.
+   */
   int attempts();
 
   static Optional<UpstreamChoice> from(ServletRequest request) {
