@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.deploy.TomcatServer.Distribution;
+import dev.gatewaywar.testing.BodyDigest;
 import dev.gatewaywar.testing.TestUpstream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,13 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,14 +66,7 @@ class TomcatRetryIT {
               exchange.getRequestBody().readAllBytes();
               TestUpstream.respond(exchange, 503, "later");
             });
-    TestUpstream good =
-        upstream(
-            exchange -> {
-              String length = exchange.getRequestHeaders().getFirst("Content-Length");
-              String sha = sha256(exchange.getRequestBody());
-              TestUpstream.respond(
-                  exchange, 200, sha + " " + (length == null ? "chunked" : "length=" + length));
-            });
+    TestUpstream good = upstream(BodyDigest.answering(new AtomicInteger()));
     tomcat =
         TomcatServer.create(
             new Distribution(Path.of(System.getProperty("tomcat11.home"))),
@@ -97,18 +86,16 @@ class TomcatRetryIT {
     Set<String> threadsBefore = UndeployLeaks.threads(tomcat).keySet();
     tomcat.deploy(WAR, "ROOT.war").awaitStatus("/readyz", 200);
 
-    byte[] body = new byte[300 * 1024];
-    new Random(7).nextBytes(body);
-    String sha = sha256(new ByteArrayInputStream(body));
+    byte[] body = BodyDigest.randomBytes(300 * 1024);
     // every first attempt that met the failing target was retried on the other: no 503 passed
     for (int i = 0; i < 4; i++) {
       HttpResponse<String> withLength = post(HttpRequest.BodyPublishers.ofByteArray(body));
       assertEquals(200, withLength.statusCode(), withLength::body);
-      assertEquals(sha + " length=" + body.length, withLength.body());
+      assertEquals(BodyDigest.withLength(body), withLength.body());
       HttpResponse<String> chunked =
           post(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
       assertEquals(200, chunked.statusCode(), chunked::body);
-      assertEquals(sha + " chunked", chunked.body());
+      assertEquals(BodyDigest.chunked(body), chunked.body());
     }
     assertTrue(unavailable.get() >= 4, "first attempts met the failing target: " + unavailable);
 
@@ -129,18 +116,5 @@ class TomcatRetryIT {
             .timeout(Duration.ofSeconds(20))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String sha256(InputStream in) throws IOException {
-    try (in) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[64 * 1024];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        md.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.standalone.EmbeddedGateway;
+import dev.gatewaywar.testing.BodyDigest;
 import dev.gatewaywar.testing.PrometheusText;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.WebappDir;
@@ -22,13 +23,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,18 +69,7 @@ class RetryTest {
   private TestUpstream digesting(AtomicInteger served) throws IOException {
     TestUpstream u = TestUpstream.start();
     closing.add(u);
-    u.handle(
-        "/",
-        exchange -> {
-          served.incrementAndGet();
-          String sha = sha256(exchange.getRequestBody());
-          String length = exchange.getRequestHeaders().getFirst("Content-Length");
-          String framing =
-              length != null
-                  ? "length=" + length
-                  : "te=" + exchange.getRequestHeaders().getFirst("Transfer-Encoding");
-          TestUpstream.respond(exchange, 200, sha + " " + framing);
-        });
+    u.handle("/", BodyDigest.answering(served));
     return u;
   }
 
@@ -104,25 +91,6 @@ class RetryTest {
     RawSocketUpstream u = new RawSocketUpstream(script);
     closing.add(u);
     return u;
-  }
-
-  private static String sha256(InputStream in) throws IOException {
-    try (in) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[64 * 1024];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        md.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static byte[] randomBytes(int n) {
-    byte[] b = new byte[n];
-    new Random(n).nextBytes(b);
-    return b;
   }
 
   private HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body)
@@ -169,62 +137,41 @@ class RetryTest {
   }
 
   @Test
-  void aPostResetMidBodyIsSentAgainWholeWithItsLength() throws Exception {
+  void aPostResetMidBodyIsSentAgainWholeWithItsLengthOrChunked() throws Exception {
     AtomicInteger served = new AtomicInteger();
     TestUpstream good = digesting(served);
     RawSocketUpstream resetting = raw(resetAfter(100 * 1024));
     start(
         """
         routes:
-          - path: /up/*
-            targets: [{url: %s}, {url: %s}]
-            retry:
-              attempts: 2
-              when: [502]
-              methods: [POST]
-              max_body: 2MiB
+          - path: /length/*
+            targets: [{url: %1$s}, {url: %2$s}]
+            retry: {attempts: 2, when: [502], methods: [POST], max_body: 2MiB}
+          - path: /chunked/*
+            targets: [{url: %1$s}, {url: %2$s}]
+            retry: {attempts: 2, when: [502], methods: [POST], max_body: 2MiB}
         """
             .formatted(resetting.url(), good.url()));
-    byte[] body = randomBytes(1024 * 1024);
-    HttpResponse<String> r = send("POST", "/up/x", HttpRequest.BodyPublishers.ofByteArray(body));
+    byte[] body = BodyDigest.randomBytes(1024 * 1024);
+    HttpResponse<String> r =
+        send("POST", "/length/x", HttpRequest.BodyPublishers.ofByteArray(body));
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(
-        sha256(new ByteArrayInputStream(body)) + " length=" + body.length,
-        r.body(),
-        "the same bytes, with the client's Content-Length");
+        BodyDigest.withLength(body), r.body(), "the same bytes, with the client's Content-Length");
     assertEquals(1, resetting.connections(), "the first attempt went to the resetting target");
-    assertEquals(1, served.get());
-    assertEquals(1, retries("/up/*"));
-    assertEquals(0, keptBytesOnceIdle());
-  }
 
-  @Test
-  void aChunkedPostResetMidBodyIsSentAgainWholeAndChunked() throws Exception {
-    AtomicInteger served = new AtomicInteger();
-    TestUpstream good = digesting(served);
-    RawSocketUpstream resetting = raw(resetAfter(100 * 1024));
-    start(
-        """
-        routes:
-          - path: /up/*
-            targets: [{url: %s}, {url: %s}]
-            retry:
-              attempts: 2
-              when: [502]
-              methods: [POST]
-              max_body: 2MiB
-        """
-            .formatted(resetting.url(), good.url()));
-    byte[] body = randomBytes(1024 * 1024 + 17);
-    HttpResponse<String> r =
+    byte[] odd = BodyDigest.randomBytes(1024 * 1024 + 17);
+    HttpResponse<String> chunked =
         send(
             "POST",
-            "/up/x",
-            HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
-    assertEquals(200, r.statusCode(), r.body());
-    assertEquals(sha256(new ByteArrayInputStream(body)) + " te=chunked", r.body());
-    assertEquals(1, resetting.connections());
-    assertEquals(1, retries("/up/*"));
+            "/chunked/x",
+            HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(odd)));
+    assertEquals(200, chunked.statusCode(), chunked.body());
+    assertEquals(BodyDigest.chunked(odd), chunked.body(), "the same bytes, chunked");
+    assertEquals(2, resetting.connections());
+    assertEquals(2, served.get());
+    assertEquals(1, retries("/length/*"));
+    assertEquals(1, retries("/chunked/*"));
     assertEquals(0, keptBytesOnceIdle());
   }
 
@@ -280,7 +227,7 @@ class RetryTest {
             retry: {attempts: 3, when: [503], methods: [POST], max_body: 64KiB}
         """
             .formatted(failing.url(), good.url()));
-    byte[] body = randomBytes(2048);
+    byte[] body = BodyDigest.randomBytes(2048);
     HttpResponse<String> overMax =
         send("POST", "/small/x", HttpRequest.BodyPublishers.ofByteArray(body));
     assertEquals(503, overMax.statusCode());
@@ -298,20 +245,20 @@ class RetryTest {
     assertEquals(503, chunkedOverMaxAgain.statusCode(), "a chunked body past max_body");
     assertEquals(0, retries("/small/*"));
 
-    byte[] overBudget = randomBytes(8 * 1024);
+    byte[] overBudget = BodyDigest.randomBytes(8 * 1024);
     HttpResponse<String> noRoom =
         send("POST", "/budget/x", HttpRequest.BodyPublishers.ofByteArray(overBudget));
     assertEquals(503, noRoom.statusCode(), "not kept: tried once, the answer passed on");
     assertEquals(0, retries("/budget/*"));
     assertEquals(3, unavailable.size());
 
-    byte[] fits = randomBytes(1024);
+    byte[] fits = BodyDigest.randomBytes(1024);
     // round robin: the second target's turn, then the failing one's, which is retried
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> kept =
           send("POST", "/budget/x", HttpRequest.BodyPublishers.ofByteArray(fits));
       assertEquals(200, kept.statusCode(), "within the budget: kept, and sent again if need be");
-      assertEquals(sha256(new ByteArrayInputStream(fits)) + " length=1024", kept.body());
+      assertEquals(BodyDigest.withLength(fits), kept.body());
     }
     assertEquals(4, unavailable.size());
     assertEquals(1, retries("/budget/*"));
@@ -369,10 +316,10 @@ class RetryTest {
             targets: [{url: "http://127.0.0.1:%d"}, {url: %s}]
         """
             .formatted(refusing, good.url()));
-    byte[] body = randomBytes(40 * 1024);
+    byte[] body = BodyDigest.randomBytes(40 * 1024);
     HttpResponse<String> r = send("POST", "/api/x", HttpRequest.BodyPublishers.ofByteArray(body));
     assertEquals(200, r.statusCode(), r.body());
-    assertEquals(sha256(new ByteArrayInputStream(body)) + " length=" + body.length, r.body());
+    assertEquals(BodyDigest.withLength(body), r.body());
     assertEquals(1, retries("/api/*"), "a move counts as a retry");
     assertEquals(0, keptBytesOnceIdle());
   }
