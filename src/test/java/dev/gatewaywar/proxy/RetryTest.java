@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -365,6 +366,44 @@ class RetryTest {
     gateway.close();
     gateway = null;
     assertTrue(!threadNamed("gateway-retry-backoff"), "left running after the webapp stopped");
+  }
+
+  @Test
+  void aReloadChangesTheRetryAndKeepsTheOneRetryThread() throws Exception {
+    List<Long> times = new CopyOnWriteArrayList<>();
+    TestUpstream failing = answering(503, times);
+    String config =
+        """
+        server:
+          reload: {interval: 200ms, debounce: 20ms}
+        routes:
+          - path: /r/*
+            target: %s
+            retry: {attempts: ATTEMPTS, when: [503], backoff: 1ms}
+        """
+            .formatted(failing.url());
+    start(config.replace("ATTEMPTS", "2"));
+    assertEquals(503, send("GET", "/r/x", HttpRequest.BodyPublishers.noBody()).statusCode());
+    assertEquals(2, times.size());
+
+    Path file = dir.resolve("gateway.yaml");
+    Path temp =
+        Files.writeString(
+            dir.resolve(".gateway.yaml.tmp"), METRICS + config.replace("ATTEMPTS", "3"));
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int attempts = 0;
+    while (attempts < 3 && System.nanoTime() < deadline) {
+      int before = times.size();
+      send("GET", "/r/x", HttpRequest.BodyPublishers.noBody());
+      attempts = times.size() - before;
+    }
+    assertEquals(3, attempts, "the reloaded route tries three times");
+    long threads =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("gateway-retry-backoff") && t.isAlive())
+            .count();
+    assertEquals(1, threads, "one retry thread for the webapp, whatever the reloads");
   }
 
   @Test
