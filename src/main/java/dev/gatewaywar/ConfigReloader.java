@@ -134,7 +134,8 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
       fixed.add("server.reload (the watcher's own settings)");
     }
     if (!before.upstream().equals(after.upstream())) {
-      fixed.add("upstream (the connection pool is shared by every configuration)");
+      fixed.add(
+          "upstream (the connection pool and the retry buffer are shared by every configuration)");
     }
     if (!fixed.isEmpty()) {
       LOG.warning(

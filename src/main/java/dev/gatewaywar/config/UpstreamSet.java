@@ -146,7 +146,7 @@ public record UpstreamSet(
         Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
     public static final int DEFAULT_MAX_BODY = 64 * 1024;
-    public static final int MAX_MAX_BODY = 1024 * 1024 * 1024;
+    public static final int MAX_BODY_LIMIT = 1024 * 1024 * 1024;
     public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(25);
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 

@@ -67,7 +67,7 @@ final class TargetsReader {
         methods.add(method);
       }
     }
-    int maxBody = m.size("max_body", Retry.DEFAULT_MAX_BODY, 0, Retry.MAX_MAX_BODY);
+    int maxBody = m.size("max_body", Retry.DEFAULT_MAX_BODY, 0, Retry.MAX_BODY_LIMIT);
     Duration backoff = m.duration("backoff", Retry.DEFAULT_BACKOFF);
     if (backoff.compareTo(Retry.MAX_BACKOFF) > 0) {
       m.problem("backoff", "must be at most " + Retry.MAX_BACKOFF.toSeconds() + "s");
