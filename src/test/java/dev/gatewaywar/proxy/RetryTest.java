@@ -303,6 +303,76 @@ class RetryTest {
   }
 
   @Test
+  void aReadTimeoutIsRetriedAs504() throws Exception {
+    TestUpstream silent = TestUpstream.start();
+    closing.add(silent);
+    silent.handle(
+        "/",
+        exchange -> {
+          try {
+            Thread.sleep(3_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          TestUpstream.respond(exchange, 200, "too late");
+        });
+    AtomicInteger served = new AtomicInteger();
+    TestUpstream good = digesting(served);
+    start(
+        """
+        routes:
+          - path: /slow/*
+            targets: [{url: %s}, {url: %s}]
+            timeouts: {read: 300ms}
+            retry: {attempts: 2, when: [504]}
+        """
+            .formatted(silent.url(), good.url()));
+    byte[] body = BodyDigest.randomBytes(1000);
+    HttpResponse<String> r = send("PUT", "/slow/x", HttpRequest.BodyPublishers.ofByteArray(body));
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(BodyDigest.withLength(body), r.body());
+    assertEquals(1, retries("/slow/*"));
+  }
+
+  @Test
+  void anAnswerBeforeTheClientsBodyEndedIsNotRetried() throws Exception {
+    RawSocketUpstream early =
+        raw(
+            (socket, in) -> {
+              OutputStream out = socket.getOutputStream();
+              out.write(
+                  "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\nConnection: close\r\n\r\nearly"
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+              Thread.sleep(500);
+            });
+    AtomicInteger served = new AtomicInteger();
+    TestUpstream good = digesting(served);
+    start(
+        """
+        routes:
+          - path: /early/*
+            targets: [{url: %s}, {url: %s}]
+            retry: {attempts: 2, when: [503], methods: [POST]}
+        """
+            .formatted(early.url(), good.url()));
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          "POST /early/x HTTP/1.1\r\nHost: gw\r\nContent-Length: 10000\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[100]); // the rest never comes
+      out.flush();
+      String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 503", answer, "the upstream's early answer, passed on");
+    }
+    assertEquals(0, served.get(), "not sent again: the upstream answered before the body ended");
+    assertEquals(0, retries("/early/*"));
+    assertEquals(0, keptBytesOnceIdle());
+  }
+
+  @Test
   void aConnectFailureMovesAKeptPostByteForByte() throws Exception {
     int refusing;
     try (ServerSocket s = new ServerSocket(0)) {
