@@ -129,7 +129,9 @@ public final class ProxyServlet extends HttpServlet {
               : null;
       BalancedExchange exchange =
           new BalancedExchange(targets, upstream, relay, retries, method, kept);
-      async.addListener(exchange);
+      if (targets.retry().attempts() > 1) {
+        async.addListener(exchange); // drops a retry waiting for its backoff when the request ends
+      }
       clientRequest.setAttribute(UpstreamChoice.ATTRIBUTE, exchange);
       exchange.send(chosen, proxyRequest);
     }
