@@ -22,14 +22,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code retry} in the WAR deployed into a stock Tomcat 11 (its non-blocking request input): POSTs
- * answered 503 by the first target are sent again to the second, with the same bytes and framing
- * (Content-Length, chunked), then the WAR is undeployed and the retry thread must be gone with it
- * ({@link UndeployLeaks}).
+ * {@code retry} in the WAR deployed into stock Tomcats 10.1 and 11 (their non-blocking input):
+ * POSTs answered 503 by the first target are sent again to the second, with the same bytes and
+ * framing (Content-Length, chunked), then the WAR is undeployed and the retry thread must be gone
+ * with it ({@link UndeployLeaks}).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class TomcatRetryIT {
@@ -57,8 +58,9 @@ class TomcatRetryIT {
     return u;
   }
 
-  @Test
-  void aPostAnswered503IsSentAgainWholeAndUndeployLeavesNoThread() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"tomcat10.home", "tomcat11.home"})
+  void aPostAnswered503IsSentAgainWholeAndUndeployLeavesNoThread(String home) throws Exception {
     TestUpstream failing =
         upstream(
             exchange -> {
@@ -69,8 +71,8 @@ class TomcatRetryIT {
     TestUpstream good = upstream(BodyDigest.answering(new AtomicInteger()));
     tomcat =
         TomcatServer.create(
-            new Distribution(Path.of(System.getProperty("tomcat11.home"))),
-            BASES.resolve("tomcat11-retry"));
+            new Distribution(Path.of(System.getProperty(home))),
+            BASES.resolve(home.replace(".home", "") + "-retry"));
     Path config =
         Files.writeString(
             tomcat.base().resolve("gateway.yaml"),
