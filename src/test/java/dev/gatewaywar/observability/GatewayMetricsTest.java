@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The metrics other features record through (rate limiting, auth, reloads), and the JVM's. */
@@ -44,6 +45,22 @@ class GatewayMetricsTest {
     assertEquals(1, m.value("gateway_config_last_reload_success", Map.of()));
     assertEquals(
         1_700_000_000, m.value("gateway_config_last_reload_success_timestamp_seconds", Map.of()));
+  }
+
+  @Test
+  void retriesCountByRouteAndTheKeptBytesAreReadAtEachScrape() throws Exception {
+    GatewayMetrics metrics = GatewayMetrics.create();
+    AtomicLong kept = new AtomicLong(4096);
+    metrics.watchRetryBuffer(kept::get);
+    metrics.upstreamRetried("/orders/*");
+    metrics.upstreamRetried("/orders/*");
+
+    PrometheusText m = text(metrics);
+    assertEquals("counter", m.type("gateway_upstream_retries_total").orElseThrow());
+    assertEquals(2, m.value("gateway_upstream_retries_total", Map.of("route", "/orders/*")));
+    assertEquals(4096, m.value("gateway_retry_buffer_bytes", Map.of()));
+    kept.set(0);
+    assertEquals(0, text(metrics).value("gateway_retry_buffer_bytes", Map.of()));
   }
 
   @Test
