@@ -1,5 +1,6 @@
 package dev.gatewaywar.deploy;
 
+import static dev.gatewaywar.deploy.Background.async;
 import static dev.gatewaywar.deploy.LoopbackHttp.assertSomeLine;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +36,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -443,27 +443,6 @@ class WildFlyDistributionIT {
     }
     assertNothingLeftBehind(root.name());
     assertNoErrorsInServerLog();
-  }
-
-  private interface Call<T> {
-    T call() throws Exception;
-  }
-
-  /**
-   * Runs {@code call} on a thread of its own. Not the common fork-join pool: on 2 cores it has one
-   * thread, so calls meant to overlap (the warm-up's requests, a request and an undeploy) would run
-   * one after the other.
-   */
-  private static <T> CompletableFuture<T> async(Call<T> call) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return call.call();
-          } catch (Exception e) {
-            throw new CompletionException(e);
-          }
-        },
-        task -> new Thread(task, "wildfly-it-call").start());
   }
 
   /**

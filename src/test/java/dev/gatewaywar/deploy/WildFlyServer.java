@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -304,6 +305,17 @@ final class WildFlyServer implements AutoCloseable {
     } finally {
       LIVE.remove(process.toHandle());
     }
+  }
+
+  /**
+   * Waits for WildFly to exit on its own (a management {@code :shutdown}); fails after {@code
+   * timeout}.
+   */
+  void awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(this + " still running " + timeout + " after a shutdown");
+    }
+    LIVE.remove(process.toHandle());
   }
 
   /** Kills whatever is left of this WildFly, at once; safe to call at any time. */
