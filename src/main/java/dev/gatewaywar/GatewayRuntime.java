@@ -11,6 +11,7 @@ import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
+import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.proxy.UpstreamTargets;
 import dev.gatewaywar.routing.Router;
 import jakarta.servlet.Filter;
@@ -44,6 +45,7 @@ final class GatewayRuntime implements AutoCloseable {
   private final Router<CompiledRoute> router;
   private final List<Filter> filters;
   private final List<UpstreamTargets> targets;
+  private final List<UpstreamClient.RouteSettings> upstreamSettings;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
   private final AtomicInteger leases = new AtomicInteger();
@@ -59,11 +61,13 @@ final class GatewayRuntime implements AutoCloseable {
       Router<CompiledRoute> router,
       List<Filter> filters,
       List<UpstreamTargets> targets,
+      List<UpstreamClient.RouteSettings> upstreamSettings,
       BuiltInEndpoints endpoints) {
     this.config = config;
     this.router = router;
     this.filters = filters;
     this.targets = targets;
+    this.upstreamSettings = upstreamSettings;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     this.endpoints = endpoints;
   }
@@ -80,6 +84,7 @@ final class GatewayRuntime implements AutoCloseable {
     List<Router.Route<CompiledRoute>> routes = new ArrayList<>();
     List<ConfigProblem> problems = new ArrayList<>();
     List<UpstreamTargets> targetSets = new ArrayList<>();
+    List<UpstreamClient.RouteSettings> settings = new ArrayList<>();
     OwnedHeaders owned = OwnedHeaders.of(config);
     for (RouteConfig route : config.routes()) {
       Filter[] chain = new Filter[route.middleware().size()];
@@ -109,13 +114,15 @@ final class GatewayRuntime implements AutoCloseable {
         targets = parts.targets().open(route);
         targetSets.add(targets);
       }
+      UpstreamClient.RouteSettings upstream = parts.upstream().settingsFor(timeouts, route.tls());
+      settings.add(upstream);
       ProxyRoute proxy =
           new ProxyRoute(
               route.target(),
               route.preserveHost(),
               timeouts,
               owned,
-              parts.upstream().settingsFor(timeouts, route.tls()),
+              upstream,
               route.rewrite(),
               targets);
       routes.add(
@@ -125,7 +132,12 @@ final class GatewayRuntime implements AutoCloseable {
     BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
     GatewayRuntime runtime =
         new GatewayRuntime(
-            config, Router.of(routes), List.copyOf(all), List.copyOf(targetSets), endpoints);
+            config,
+            Router.of(routes),
+            List.copyOf(all),
+            List.copyOf(targetSets),
+            List.copyOf(settings),
+            endpoints);
     if (!problems.isEmpty()) {
       runtime.close();
       throw new ConfigException(config.source(), problems);
@@ -262,6 +274,8 @@ final class GatewayRuntime implements AutoCloseable {
         LOG.log(Level.WARNING, "filter " + f.getClass().getName() + " failed to stop", e);
       }
     }
+    // last: a route's own TLS pool that no newer configuration uses is closed now
+    upstreamSettings.forEach(UpstreamClient.RouteSettings::release);
   }
 
   private static FilterConfig filterConfig(String name, ServletContext context) {

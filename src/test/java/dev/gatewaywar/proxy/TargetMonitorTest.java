@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.RouteConfig;
+import dev.gatewaywar.config.RouteTls;
+import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
@@ -56,6 +58,10 @@ class TargetMonitorTest {
   }
 
   private UpstreamTargets open(String checkPath) {
+    return open(monitor, checkPath);
+  }
+
+  private UpstreamTargets open(TargetMonitor monitor, String checkPath) {
     UpstreamSet set =
         new UpstreamSet(
             List.of(new UpstreamSet.Target(URI.create(upstream.url()), 1)),
@@ -128,5 +134,73 @@ class TargetMonitorTest {
     after.close();
     UpstreamTargets fresh = open("/healthz");
     assertTrue(fresh.targets().get(0).healthy(), "once no configuration had it, it starts anew");
+  }
+
+  /**
+   * The settings the checks are sent with hold the route's TLS pool, if any: replaced settings are
+   * released at once, the last ones when no configuration has the target any more, and what is left
+   * when the monitor closes.
+   */
+  @Test
+  void theChecksSettingsAreReleasedWhenReplacedAndWhenTheTargetGoes() throws Exception {
+    ReleaseCounting counting = new ReleaseCounting(client);
+    TargetMonitor own = new TargetMonitor(counting, Clock.systemUTC());
+    try {
+      UpstreamTargets before = open(own, "/healthz");
+      moreChecks(1);
+      UpstreamTargets after = open(own, "/healthz"); // the reloaded configuration, built first
+      assertEquals(1, counting.released.get(), "the replaced settings");
+      before.close();
+      assertEquals(1, counting.released.get(), "the newer configuration's settings are in use");
+      moreChecks(1);
+      after.close();
+      assertEquals(2, counting.released.get(), "no configuration has the target");
+      open(own, "/healthz");
+      own.close();
+      assertEquals(3, counting.released.get(), "the monitor closed");
+    } finally {
+      own.close();
+    }
+  }
+
+  /** The real client, with settings that count how often they are released. */
+  private static final class ReleaseCounting implements UpstreamClient {
+    final AtomicInteger released = new AtomicInteger();
+    private final UpstreamClient delegate;
+
+    ReleaseCounting(UpstreamClient delegate) {
+      this.delegate = delegate;
+    }
+
+    private record Counted(RouteSettings inner, AtomicInteger released) implements RouteSettings {
+      @Override
+      public void release() {
+        released.incrementAndGet();
+        inner.release();
+      }
+    }
+
+    @Override
+    public RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls) {
+      return new Counted(delegate.settingsFor(timeouts, tls), released);
+    }
+
+    @Override
+    public void send(UpstreamRequest r, UpstreamHandler handler) {
+      delegate.send(
+          new UpstreamRequest(
+              r.method(),
+              r.uri(),
+              r.headers(),
+              r.body(),
+              r.client(),
+              ((Counted) r.settings()).inner()),
+          handler);
+    }
+
+    @Override
+    public void close() {
+      // the test's client is closed after each test
+    }
   }
 }
