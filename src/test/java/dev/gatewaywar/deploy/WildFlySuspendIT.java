@@ -135,12 +135,39 @@ class WildFlySuspendIT {
   }
 
   /**
+   * A suspend whose timeout passes first returns, and leaves the server suspending (not cutting the
+   * request) until the request has ended.
+   */
+  @Test
+  @Order(2)
+  void aSuspendTimeoutDoesNotCutTheStreamInFlight() throws Exception {
+    CompletableFuture<HttpResponse<String>> slow = async(() -> wildfly.get("/slow"));
+    try {
+      assertTrue(held.arrived(), "the request did not reach the upstream");
+      wildfly.cli(":suspend(suspend-timeout=1)").assertSucceeded();
+      assertEquals("SUSPENDING", suspendState());
+      assertSuspendedAnswer(wildfly.get("/readyz"));
+      assertFalse(slow.isDone(), () -> "ended after the suspend timeout: " + slow);
+
+      held.release();
+      HttpResponse<String> answer = slow.get(30, TimeUnit.SECONDS);
+      assertEquals(200, answer.statusCode());
+      assertEquals(HeldAnswer.BODY, answer.body());
+      awaitTrue("suspended once the request ended", () -> suspendState().equals("SUSPENDED"));
+    } finally {
+      held.release();
+      wildfly.cli(":resume").assertSucceeded();
+    }
+    awaitStatus("/readyz", 200);
+  }
+
+  /**
    * A graceful shutdown whose suspend timeout passes with the request still running: WildFly then
    * stops the deployment, and the gateway's drain keeps it (and the request) alive until the
    * request is done.
    */
   @Test
-  @Order(2)
+  @Order(3)
   void gracefulShutdownPastItsSuspendTimeoutStillLetsTheStreamFinish() throws Exception {
     CompletableFuture<HttpResponse<String>> slow = async(() -> wildfly.get("/slow"));
     assertTrue(held.arrived(), "the request did not reach the upstream");
