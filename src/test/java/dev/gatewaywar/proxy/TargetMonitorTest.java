@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.RouteConfig;
-import dev.gatewaywar.config.RouteTls;
-import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.testing.LogCapture;
+import dev.gatewaywar.testing.ReleaseCountingClient;
 import dev.gatewaywar.testing.TestUpstream;
 import java.net.URI;
 import java.time.Clock;
@@ -143,64 +142,23 @@ class TargetMonitorTest {
    */
   @Test
   void theChecksSettingsAreReleasedWhenReplacedAndWhenTheTargetGoes() throws Exception {
-    ReleaseCounting counting = new ReleaseCounting(client);
+    ReleaseCountingClient counting = new ReleaseCountingClient(client);
     TargetMonitor own = new TargetMonitor(counting, Clock.systemUTC());
     try {
       UpstreamTargets before = open(own, "/healthz");
       moreChecks(1);
       UpstreamTargets after = open(own, "/healthz"); // the reloaded configuration, built first
-      assertEquals(1, counting.released.get(), "the replaced settings");
+      assertEquals(1, counting.released(), "the replaced settings");
       before.close();
-      assertEquals(1, counting.released.get(), "the newer configuration's settings are in use");
+      assertEquals(1, counting.released(), "the newer configuration's settings are in use");
       moreChecks(1);
       after.close();
-      assertEquals(2, counting.released.get(), "no configuration has the target");
+      assertEquals(2, counting.released(), "no configuration has the target");
       open(own, "/healthz");
       own.close();
-      assertEquals(3, counting.released.get(), "the monitor closed");
+      assertEquals(3, counting.released(), "the monitor closed");
     } finally {
       own.close();
-    }
-  }
-
-  /** The real client, with settings that count how often they are released. */
-  private static final class ReleaseCounting implements UpstreamClient {
-    final AtomicInteger released = new AtomicInteger();
-    private final UpstreamClient delegate;
-
-    ReleaseCounting(UpstreamClient delegate) {
-      this.delegate = delegate;
-    }
-
-    private record Counted(RouteSettings inner, AtomicInteger released) implements RouteSettings {
-      @Override
-      public void release() {
-        released.incrementAndGet();
-        inner.release();
-      }
-    }
-
-    @Override
-    public RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls) {
-      return new Counted(delegate.settingsFor(timeouts, tls), released);
-    }
-
-    @Override
-    public void send(UpstreamRequest r, UpstreamHandler handler) {
-      delegate.send(
-          new UpstreamRequest(
-              r.method(),
-              r.uri(),
-              r.headers(),
-              r.body(),
-              r.client(),
-              ((Counted) r.settings()).inner()),
-          handler);
-    }
-
-    @Override
-    public void close() {
-      // the test's client is closed after each test
     }
   }
 }
