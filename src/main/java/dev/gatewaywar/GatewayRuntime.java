@@ -42,6 +42,7 @@ final class GatewayRuntime implements AutoCloseable {
 
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
+  private final List<CompiledRoute> routes;
   private final List<Filter> filters;
   private final List<UpstreamTargets> targets;
   private final TrustedProxies trustedProxies;
@@ -56,12 +57,13 @@ final class GatewayRuntime implements AutoCloseable {
 
   private GatewayRuntime(
       GatewayConfig config,
-      Router<CompiledRoute> router,
+      List<Router.Route<CompiledRoute>> routes,
       List<Filter> filters,
       List<UpstreamTargets> targets,
       BuiltInEndpoints endpoints) {
     this.config = config;
-    this.router = router;
+    this.router = Router.of(routes);
+    this.routes = routes.stream().map(Router.Route::value).toList();
     this.filters = filters;
     this.targets = targets;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
@@ -124,8 +126,7 @@ final class GatewayRuntime implements AutoCloseable {
     }
     BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
     GatewayRuntime runtime =
-        new GatewayRuntime(
-            config, Router.of(routes), List.copyOf(all), List.copyOf(targetSets), endpoints);
+        new GatewayRuntime(config, routes, List.copyOf(all), List.copyOf(targetSets), endpoints);
     if (!problems.isEmpty()) {
       runtime.close();
       throw new ConfigException(config.source(), problems);
@@ -139,6 +140,11 @@ final class GatewayRuntime implements AutoCloseable {
 
   Router<CompiledRoute> router() {
     return router;
+  }
+
+  /** Every route, built, in the file's order. */
+  List<CompiledRoute> routes() {
+    return routes;
   }
 
   /** Whose {@code X-Forwarded-For} names the client ({@code server.trusted_proxies}). */
