@@ -7,6 +7,7 @@ import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.operations.ReloadResult;
 import dev.gatewaywar.operations.RouteStatus;
 import dev.gatewaywar.operations.TargetStatus;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -76,7 +77,12 @@ public final class StatusHtml {
     h.append("<dl class=\"config\">");
     item(h, "Config file", "<code id=\"config-file\">" + escape(c.file()) + "</code>");
     item(h, "SHA-256", "<code id=\"config-digest\">" + escape(c.digest()) + "</code>");
-    item(h, "Loaded at", "<span id=\"loaded-at\">" + escape(c.loadedAt().toString()) + "</span>");
+    item(
+        h,
+        "Loaded at",
+        "<span id=\"loaded-at\">"
+            + escape(c.loadedAt().truncatedTo(ChronoUnit.SECONDS).toString())
+            + "</span>");
     item(h, "Routes", "<span id=\"route-count\">" + c.routeCount() + "</span>");
     Optional<ReloadResult> last = c.lastReload();
     String reload;
@@ -85,12 +91,12 @@ public final class StatusHtml {
     } else if (last.get().ok()) {
       reload =
           "<span id=\"last-reload\" class=\"ok\">ok at "
-              + escape(last.get().at().toString())
+              + escape(last.get().at().truncatedTo(ChronoUnit.SECONDS).toString())
               + "</span>";
     } else {
       reload =
           "<span id=\"last-reload\" class=\"failed\">failed at "
-              + escape(last.get().at().toString())
+              + escape(last.get().at().truncatedTo(ChronoUnit.SECONDS).toString())
               + ", still serving the configuration above:\n"
               + escape(last.get().error().orElse(""))
               + "</span>";
