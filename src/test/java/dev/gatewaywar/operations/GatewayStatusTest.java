@@ -324,6 +324,20 @@ class GatewayStatusTest {
   }
 
   @Test
+  void theBundledConfigurationIsDescribedButNotReloaded() throws Exception {
+    Path webapp = WebappDir.create();
+    Path bundled = webapp.resolve("WEB-INF/gateway.yaml");
+    Files.writeString(bundled, twoRoutes());
+    gateway = EmbeddedGateway.start(webapp, null, 0);
+    GatewayStatus status = GatewayStatus.from(gateway.servletContext()).orElseThrow();
+    assertEquals("WAR:/WEB-INF/gateway.yaml", status.config().file());
+    assertEquals(sha256(bundled), status.config().digest());
+    assertEquals(2, status.routes().size());
+    ReloadResult r = status.reload();
+    assertTrue(r.error().orElseThrow().contains("bundled"), r.toString());
+  }
+
+  @Test
   void nothingIsLeftOnceTheWebappStopped() throws Exception {
     GatewayStatus status = start(twoRoutes());
     var context = gateway.servletContext();
