@@ -13,11 +13,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The admin page in the WAR deployed into a stock Tomcat 10.1 under the context path {@code
+ * The admin page in the WAR deployed into a stock Tomcat 10.1 and 11 under the context path {@code
  * /gateway}: the page and its JSON below the context path, a target found down, a reload seen, a
  * refused request from outside the allow list, and nothing of the gateway left once it is
  * undeployed ({@link UndeployLeaks}).
@@ -53,9 +54,10 @@ class TomcatAdminPageIT {
             targets: [{url: %s}, {url: %s}]
             health_check:
               path: /
-              interval: 200ms
-              timeout: 200ms
-              unhealthy_after: 1
+              interval: 1s
+              timeout: 1s
+              unhealthy_after: 2
+              healthy_after: 1
             middleware: [metrics]
         %s"""
         .formatted(up, down, extraRoute);
@@ -74,8 +76,9 @@ class TomcatAdminPageIT {
     throw new AssertionError("not within 20 s: " + what + "; last: " + last);
   }
 
-  @Test
-  void thePageFollowsTheGatewayAndLeavesNothingOnUndeploy() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"tomcat10.home", "tomcat11.home"})
+  void thePageFollowsTheGatewayAndLeavesNothingOnUndeploy(String home) throws Exception {
     upstream = TestUpstream.start();
     upstream.handle("/", e -> TestUpstream.respond(e, 200, "up"));
     String down;
@@ -84,8 +87,8 @@ class TomcatAdminPageIT {
     }
     tomcat =
         TomcatServer.create(
-            new Distribution(Path.of(System.getProperty("tomcat10.home"))),
-            BASES.resolve("tomcat10-admin-page"));
+            new Distribution(Path.of(System.getProperty(home))),
+            BASES.resolve(home.replace(".home", "") + "-admin-page"));
     Path config = tomcat.writeAtomically("gateway.yaml", config(upstream.url(), down, ""));
     tomcat.start(config);
     Set<String> threadsBefore = UndeployLeaks.threads(tomcat).keySet();

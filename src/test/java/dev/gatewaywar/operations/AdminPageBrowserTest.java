@@ -136,9 +136,9 @@ class AdminPageBrowserTest {
               - url: %s
             health_check:
               path: /
-              interval: 200ms
-              timeout: 200ms
-              unhealthy_after: 1
+              interval: 1s
+              timeout: 1s
+              unhealthy_after: 2
               healthy_after: 1
             middleware: [metrics]
           - path: /users/:id

@@ -300,9 +300,9 @@ class GatewayStatusTest {
                 targets: [{url: %s}, {url: %s}]
                 health_check:
                   path: /
-                  interval: 100ms
-                  timeout: 100ms
-                  unhealthy_after: 1
+                  interval: 500ms
+                  timeout: 500ms
+                  unhealthy_after: 2
                   healthy_after: 1
                 circuit_breaker:
                   failure_rate: 50
