@@ -9,6 +9,8 @@ import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
+import dev.gatewaywar.operations.AdminPage;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
 import dev.gatewaywar.proxy.UpstreamTargets;
@@ -42,10 +44,12 @@ final class GatewayRuntime implements AutoCloseable {
 
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
+  private final List<CompiledRoute> routes;
   private final List<Filter> filters;
   private final List<UpstreamTargets> targets;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
+  private final AdminPage admin;
   private final AtomicInteger leases = new AtomicInteger();
   private final AtomicBoolean destroyed = new AtomicBoolean();
   private volatile boolean retired;
@@ -56,16 +60,19 @@ final class GatewayRuntime implements AutoCloseable {
 
   private GatewayRuntime(
       GatewayConfig config,
-      Router<CompiledRoute> router,
+      List<Router.Route<CompiledRoute>> routes,
       List<Filter> filters,
       List<UpstreamTargets> targets,
-      BuiltInEndpoints endpoints) {
+      BuiltInEndpoints endpoints,
+      GatewayStatus status) {
     this.config = config;
-    this.router = router;
+    this.router = Router.of(routes);
+    this.routes = routes.stream().map(Router.Route::value).toList();
     this.filters = filters;
     this.targets = targets;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     this.endpoints = endpoints;
+    this.admin = AdminPage.of(config.admin(), status, trustedProxies);
   }
 
   /**
@@ -125,7 +132,7 @@ final class GatewayRuntime implements AutoCloseable {
     BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
     GatewayRuntime runtime =
         new GatewayRuntime(
-            config, Router.of(routes), List.copyOf(all), List.copyOf(targetSets), endpoints);
+            config, routes, List.copyOf(all), List.copyOf(targetSets), endpoints, parts.status());
     if (!problems.isEmpty()) {
       runtime.close();
       throw new ConfigException(config.source(), problems);
@@ -141,6 +148,11 @@ final class GatewayRuntime implements AutoCloseable {
     return router;
   }
 
+  /** Every route, built, in the file's order. */
+  List<CompiledRoute> routes() {
+    return routes;
+  }
+
   /** Whose {@code X-Forwarded-For} names the client ({@code server.trusted_proxies}). */
   TrustedProxies trustedProxies() {
     return trustedProxies;
@@ -149,6 +161,11 @@ final class GatewayRuntime implements AutoCloseable {
   /** The metrics and health endpoints, answered before route matching. */
   BuiltInEndpoints endpoints() {
     return endpoints;
+  }
+
+  /** The admin page, answered before route matching; answers nothing when {@code admin} is off. */
+  AdminPage admin() {
+    return admin;
   }
 
   /**
