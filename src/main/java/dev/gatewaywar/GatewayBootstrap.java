@@ -7,6 +7,7 @@ import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.ClientBodyTimeouts;
 import dev.gatewaywar.proxy.ProxyServlet;
 import dev.gatewaywar.proxy.TargetMonitor;
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.logging.Logger;
@@ -45,6 +47,7 @@ public final class GatewayBootstrap implements ServletContextListener {
   private Runtimes runtimes;
   private Readiness readiness;
   private ConfigReloader reloader;
+  private LiveStatus status;
   private boolean drained;
 
   @Override
@@ -61,13 +64,15 @@ public final class GatewayBootstrap implements ServletContextListener {
     WebappParts parts;
     GatewayRuntime runtime;
     ConfigFile file = null;
+    LiveStatus live = new LiveStatus(metrics, clock::instant);
     try {
       GatewayConfig config;
       if (location.file().isPresent()) {
         file = read(location.file().get());
         config = loader.parse(file.text(), file.path().toString());
       } else {
-        config = loadBundled(location, loader, context);
+        file = readBundled(location, context);
+        config = loader.parse(file.text(), location.describe());
       }
       // one connection pool for the webapp's life, shared by every configuration a reload builds
       UpstreamClient untimed = UpstreamClient.of(config.upstream());
@@ -75,7 +80,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       // health checks are not requests: kept out of the upstream latency and failure metrics
       monitor = new TargetMonitor(untimed, clock);
       metrics.watchTargets(monitor);
-      parts = new WebappParts(registry, context, client, metrics, readiness, monitor);
+      parts = new WebappParts(registry, context, client, metrics, readiness, monitor, live);
       runtime = buildFirst(config, parts);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
@@ -84,7 +89,10 @@ public final class GatewayBootstrap implements ServletContextListener {
       LOG.severe(e::getMessage);
       throw new IllegalStateException(e.getMessage(), e);
     }
-    metrics.configLoaded(clock.instant());
+    Instant loadedAt = clock.instant();
+    metrics.configLoaded(loadedAt);
+    live.loaded(runtime, location.describe(), file.digest(), loadedAt);
+    status = live;
     upstream = client;
     targets = monitor;
     runtimes = new Runtimes(runtime, System::nanoTime);
@@ -92,6 +100,7 @@ public final class GatewayBootstrap implements ServletContextListener {
     register(
         context, new FrontController(runtimes, metrics), new ProxyServlet(upstream, bodyTimeouts));
     context.setAttribute(ATTRIBUTE, this);
+    context.setAttribute(GatewayStatus.ATTRIBUTE, status);
     readiness.serving();
     LOG.info(
         () ->
@@ -102,8 +111,11 @@ public final class GatewayBootstrap implements ServletContextListener {
                 + " ("
                 + location.origin()
                 + ")");
-    if (file != null && runtime.config().server().reload().enabled()) {
-      reloader = ConfigReloader.start(file, loader, parts, runtimes, clock);
+    if (location.file().isPresent()) {
+      reloader = ConfigReloader.start(file, loader, parts, runtimes, status, clock);
+      status.reloadWith(reloader::reloadNow);
+    }
+    if (reloader != null && reloader.watching()) {
       LOG.info(
           () ->
               "watching "
@@ -139,7 +151,11 @@ public final class GatewayBootstrap implements ServletContextListener {
     if (bodyTimeouts != null) {
       bodyTimeouts.close();
     }
+    if (status != null) {
+      status.close();
+    }
     event.getServletContext().removeAttribute(ATTRIBUTE);
+    event.getServletContext().removeAttribute(GatewayStatus.ATTRIBUTE);
     RecordMethodCaches.release();
   }
 
@@ -207,8 +223,9 @@ public final class GatewayBootstrap implements ServletContextListener {
     }
   }
 
-  private static GatewayConfig loadBundled(
-      ConfigLocation location, ConfigLoader loader, ServletContext context) throws ConfigException {
+  /** The configuration bundled in the WAR, read whole (its digest is shown like a file's). */
+  private static ConfigFile readBundled(ConfigLocation location, ServletContext context)
+      throws ConfigException {
     try (InputStream in = context.getResourceAsStream(ConfigLocation.BUNDLED)) {
       if (in == null) {
         throw new ConfigException(
@@ -222,8 +239,11 @@ public final class GatewayBootstrap implements ServletContextListener {
                         + "=FILE or "
                         + ConfigLocation.ENVIRONMENT)));
       }
-      return loader.parse(
-          new String(in.readAllBytes(), StandardCharsets.UTF_8), location.describe());
+      byte[] bytes = in.readNBytes((int) ConfigFile.MAX_BYTES + 1);
+      return new ConfigFile(
+          Path.of(ConfigLocation.BUNDLED),
+          new String(bytes, StandardCharsets.UTF_8),
+          ConfigFile.digest(bytes));
     } catch (IOException e) {
       throw new ConfigException(
           location.describe(), List.of(new ConfigProblem(0, "", "cannot read: " + e)));

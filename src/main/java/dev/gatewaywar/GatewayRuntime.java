@@ -9,6 +9,8 @@ import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
+import dev.gatewaywar.operations.AdminPage;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
 import dev.gatewaywar.proxy.UpstreamClient;
@@ -43,11 +45,13 @@ final class GatewayRuntime implements AutoCloseable {
 
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
+  private final List<CompiledRoute> routes;
   private final List<Filter> filters;
   private final List<UpstreamTargets> targets;
   private final List<UpstreamClient.RouteSettings> upstreamSettings;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
+  private final AdminPage admin;
   private final AtomicInteger leases = new AtomicInteger();
   private final AtomicBoolean destroyed = new AtomicBoolean();
   private volatile boolean retired;
@@ -58,18 +62,21 @@ final class GatewayRuntime implements AutoCloseable {
 
   private GatewayRuntime(
       GatewayConfig config,
-      Router<CompiledRoute> router,
+      List<Router.Route<CompiledRoute>> routes,
       List<Filter> filters,
       List<UpstreamTargets> targets,
       List<UpstreamClient.RouteSettings> upstreamSettings,
-      BuiltInEndpoints endpoints) {
+      BuiltInEndpoints endpoints,
+      GatewayStatus status) {
     this.config = config;
-    this.router = router;
+    this.router = Router.of(routes);
+    this.routes = routes.stream().map(Router.Route::value).toList();
     this.filters = filters;
     this.targets = targets;
     this.upstreamSettings = upstreamSettings;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     this.endpoints = endpoints;
+    this.admin = AdminPage.of(config.admin(), status, trustedProxies);
   }
 
   /**
@@ -92,11 +99,12 @@ final class GatewayRuntime implements AutoCloseable {
       runtime =
           new GatewayRuntime(
               config,
-              Router.of(routes),
+              routes,
               List.copyOf(taken.filters),
               List.copyOf(taken.targets),
               List.copyOf(taken.settings),
-              BuiltInEndpoints.of(config, parts.metrics(), parts.readiness()));
+              BuiltInEndpoints.of(config, parts.metrics(), parts.readiness()),
+              parts.status());
     } catch (RuntimeException e) {
       // what the routes built so far took (filters, health checks, a TLS pool) is given back
       discard(taken.filters, taken.targets, taken.settings);
@@ -177,6 +185,11 @@ final class GatewayRuntime implements AutoCloseable {
     return router;
   }
 
+  /** Every route, built, in the file's order. */
+  List<CompiledRoute> routes() {
+    return routes;
+  }
+
   /** Whose {@code X-Forwarded-For} names the client ({@code server.trusted_proxies}). */
   TrustedProxies trustedProxies() {
     return trustedProxies;
@@ -185,6 +198,11 @@ final class GatewayRuntime implements AutoCloseable {
   /** The metrics and health endpoints, answered before route matching. */
   BuiltInEndpoints endpoints() {
     return endpoints;
+  }
+
+  /** The admin page, answered before route matching; answers nothing when {@code admin} is off. */
+  AdminPage admin() {
+    return admin;
   }
 
   /**

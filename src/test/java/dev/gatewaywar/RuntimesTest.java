@@ -39,7 +39,8 @@ class RuntimesTest {
           counting,
           GatewayMetrics.create(),
           new Readiness(),
-          new TargetMonitor(client, java.time.Clock.systemUTC()));
+          new TargetMonitor(client, java.time.Clock.systemUTC()),
+          new LiveStatus(GatewayMetrics.create(), java.time.Instant::now));
 
   @AfterEach
   void closeUpstream() {
