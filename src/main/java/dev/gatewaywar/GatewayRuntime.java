@@ -9,6 +9,8 @@ import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
+import dev.gatewaywar.operations.AdminPage;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
 import dev.gatewaywar.proxy.UpstreamTargets;
@@ -47,6 +49,7 @@ final class GatewayRuntime implements AutoCloseable {
   private final List<UpstreamTargets> targets;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
+  private final AdminPage admin;
   private final AtomicInteger leases = new AtomicInteger();
   private final AtomicBoolean destroyed = new AtomicBoolean();
   private volatile boolean retired;
@@ -60,7 +63,8 @@ final class GatewayRuntime implements AutoCloseable {
       List<Router.Route<CompiledRoute>> routes,
       List<Filter> filters,
       List<UpstreamTargets> targets,
-      BuiltInEndpoints endpoints) {
+      BuiltInEndpoints endpoints,
+      GatewayStatus status) {
     this.config = config;
     this.router = Router.of(routes);
     this.routes = routes.stream().map(Router.Route::value).toList();
@@ -68,6 +72,7 @@ final class GatewayRuntime implements AutoCloseable {
     this.targets = targets;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     this.endpoints = endpoints;
+    this.admin = AdminPage.of(config.admin(), status, trustedProxies);
   }
 
   /**
@@ -126,7 +131,8 @@ final class GatewayRuntime implements AutoCloseable {
     }
     BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
     GatewayRuntime runtime =
-        new GatewayRuntime(config, routes, List.copyOf(all), List.copyOf(targetSets), endpoints);
+        new GatewayRuntime(
+            config, routes, List.copyOf(all), List.copyOf(targetSets), endpoints, parts.status());
     if (!problems.isEmpty()) {
       runtime.close();
       throw new ConfigException(config.source(), problems);
@@ -155,6 +161,11 @@ final class GatewayRuntime implements AutoCloseable {
   /** The metrics and health endpoints, answered before route matching. */
   BuiltInEndpoints endpoints() {
     return endpoints;
+  }
+
+  /** The admin page, answered before route matching; answers nothing when {@code admin} is off. */
+  AdminPage admin() {
+    return admin;
   }
 
   /**

@@ -97,9 +97,10 @@ final class LiveStatus implements GatewayStatus {
   public ReloadResult reload() {
     Supplier<ReloadResult> r = reload;
     if (r == null) {
+      Loaded l = loaded;
       return ReloadResult.failed(
           clock.get(),
-          loaded == null || loaded.runtime() == null
+          l == null || l.runtime() == null
               ? "the gateway is not running"
               : "no configuration file to reload: the configuration in use is bundled in the WAR");
     }

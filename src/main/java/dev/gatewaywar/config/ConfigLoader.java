@@ -45,6 +45,7 @@ public final class ConfigLoader {
           "upstream",
           "metrics",
           "health",
+          "admin",
           "path",
           "methods",
           "target",
@@ -141,6 +142,8 @@ public final class ConfigLoader {
     MetricsConfig metrics = EndpointsReader.readMetrics(doc.mapping("metrics"));
     HealthConfig health = EndpointsReader.readHealth(doc.mapping("health"));
     EndpointsReader.checkPaths(doc, metrics, health);
+    AdminConfig admin = EndpointsReader.readAdmin(doc.mapping("admin"));
+    EndpointsReader.checkAdminPaths(doc, admin, metrics, health);
     doc.rejectUnknownKeys();
     return new GatewayConfig(
         source,
@@ -150,6 +153,7 @@ public final class ConfigLoader {
         upstream,
         metrics,
         health,
+        admin,
         blocks.globals(),
         routes.upstreamHeaders());
   }

@@ -45,4 +45,15 @@ public record TargetStatus(
   public boolean available() {
     return healthy && circuit != CircuitState.OPEN;
   }
+
+  /**
+   * One word for an operator: {@code down} (its health checks took it out), {@code open} (its
+   * breaker keeps it out), {@code half-open} (trial calls decide) or {@code up}.
+   */
+  public String state() {
+    if (!healthy) {
+      return "down";
+    }
+    return circuit == CircuitState.CLOSED ? "up" : circuit.label();
+  }
 }

@@ -300,9 +300,9 @@ class GatewayStatusTest {
                 targets: [{url: %s}, {url: %s}]
                 health_check:
                   path: /
-                  interval: 100ms
-                  timeout: 100ms
-                  unhealthy_after: 1
+                  interval: 500ms
+                  timeout: 500ms
+                  unhealthy_after: 2
                   healthy_after: 1
                 circuit_breaker:
                   failure_rate: 50
@@ -321,6 +321,20 @@ class GatewayStatusTest {
     TargetStatus down = route(status, "/pool/*").targets().get(1);
     assertFalse(down.available());
     assertTrue(route(status, "/pool/*").targets().get(0).healthy());
+  }
+
+  @Test
+  void theBundledConfigurationIsDescribedButNotReloaded() throws Exception {
+    Path webapp = WebappDir.create();
+    Path bundled = webapp.resolve("WEB-INF/gateway.yaml");
+    Files.writeString(bundled, twoRoutes());
+    gateway = EmbeddedGateway.start(webapp, null, 0);
+    GatewayStatus status = GatewayStatus.from(gateway.servletContext()).orElseThrow();
+    assertEquals("WAR:/WEB-INF/gateway.yaml", status.config().file());
+    assertEquals(sha256(bundled), status.config().digest());
+    assertEquals(2, status.routes().size());
+    ReloadResult r = status.reload();
+    assertTrue(r.error().orElseThrow().contains("bundled"), r.toString());
   }
 
   @Test
