@@ -17,17 +17,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The gateway's MBeans in a stock Tomcat 11, read and driven as an operator does, through the
- * manager webapp's {@code /manager/jmxproxy} with a {@code manager-jmx} user: names and attributes,
- * counts rising with requests, {@code reload()} after the file was edited (routes' MBeans follow),
- * and after undeploy no MBean and no class loader left ({@link UndeployLeaks}).
+ * The gateway's MBeans in a stock Tomcat 10.1 and 11, read and driven as an operator does, through
+ * the manager webapp's {@code /manager/jmxproxy} with a {@code manager-jmx} user: names and
+ * attributes, counts rising with requests, {@code reload()} after the file was edited (routes'
+ * MBeans follow), and after undeploy no MBean and no class loader left ({@link UndeployLeaks}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TomcatJmxIT {
@@ -49,10 +52,16 @@ class TomcatJmxIT {
     a.handle("/api/fail", e -> TestUpstream.respond(e, 500, "broken"));
     b = TestUpstream.start();
     b.handle("/", e -> TestUpstream.respond(e, 200, "b"));
+  }
+
+  static Stream<Distribution> distributions() {
+    return Stream.of("tomcat10.home", "tomcat11.home")
+        .map(p -> new Distribution(Path.of(System.getProperty(p, "missing-" + p))));
+  }
+
+  private void create(Distribution distribution) throws Exception {
     tomcat =
-        TomcatServer.create(
-                new Distribution(Path.of(System.getProperty("tomcat11.home"))),
-                BASES.resolve("tomcat11-jmx"))
+        TomcatServer.create(distribution, BASES.resolve(distribution + "-jmx"))
             .withManager(USER, PASSWORD, "manager-jmx");
     jmx = new TomcatJmxProxy(tomcat, USER, PASSWORD);
   }
@@ -101,8 +110,11 @@ class TomcatJmxIT {
           middleware: [metrics]
       """;
 
-  @Test
-  void mbeansFollowTheGatewayThroughRequestsReloadAndUndeploy() throws Exception {
+  @ParameterizedTest
+  @MethodSource("distributions")
+  void mbeansFollowTheGatewayThroughRequestsReloadAndUndeploy(Distribution distribution)
+      throws Exception {
+    create(distribution);
     Path file = tomcat.writeAtomically("gateway.yaml", config(FIRST_ROUTES));
     tomcat.start(file);
     Set<String> threadsBefore = UndeployLeaks.threads(tomcat).keySet();
@@ -177,6 +189,7 @@ class TomcatJmxIT {
    */
   @Test
   void parallelVersionsHaveTheirOwnMBeans() throws Exception {
+    create(new Distribution(Path.of(System.getProperty("tomcat11.home"))));
     Path file = tomcat.writeAtomically("gateway.yaml", config(FIRST_ROUTES));
     tomcat.start(file);
     tomcat.deploy(WAR, "gateway##1.war").awaitStatus("/gateway/readyz", 200);
