@@ -50,9 +50,13 @@ public final class GatewayMBeans implements AutoCloseable {
   /** Registers the MBeans of {@code status} as {@code names} in {@code server}. */
   public static GatewayMBeans register(MBeanServer server, MBeanNames names, GatewayStatus status) {
     GatewayMBeans mbeans = new GatewayMBeans(names, status, new Registrations(server));
-    mbeans.registrations.register(
-        names.gateway(), standard(new GatewayBean(status, mbeans), GatewayMBean.class));
-    mbeans.sync();
+    if (mbeans.registrations.register(
+        names.gateway(), standard(new GatewayBean(status, mbeans), GatewayMBean.class))) {
+      mbeans.sync();
+    } else {
+      // another webapp has these names (the same context path in this JVM): none of them is ours
+      mbeans.closed = true;
+    }
     return mbeans;
   }
 

@@ -41,7 +41,12 @@ final class Registrations {
       registered.add(name);
       return true;
     } catch (InstanceAlreadyExistsException e) {
-      LOG.warning(() -> "MBean " + name + " is already registered by someone else: not registered");
+      LOG.warning(
+          () ->
+              "MBean "
+                  + name
+                  + " is already registered by someone else (another webapp at the same context"
+                  + " path?): not registered");
     } catch (JMException | RuntimeException e) {
       LOG.log(Level.WARNING, "cannot register MBean " + name, e);
     }

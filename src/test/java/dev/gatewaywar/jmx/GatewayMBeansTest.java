@@ -240,6 +240,7 @@ class GatewayMBeansTest {
       EmbeddedGateway second = EmbeddedGateway.start(WebappDir.create(), file, 0);
       try {
         assertTrue(log.contains("already registered"), log.text());
+        assertEquals(1, log.records().size(), "one warning, not one per MBean:\n" + log.text());
       } finally {
         second.close();
       }
