@@ -52,7 +52,8 @@ class GatewayMBeansTest {
 
   @BeforeEach
   void start() throws Exception {
-    all = new ObjectName(MBeanNames.DOMAIN + ":*");
+    // the ROOT webapp's MBeans: other tests of this JVM deploy the gateway at other paths
+    all = NAMES.all();
     assertEquals(Set.of(), SERVER.queryNames(all, null), "left by an earlier test");
     a = TestUpstream.start();
     a.handle("/", e -> TestUpstream.respond(e, 200, "a"));
