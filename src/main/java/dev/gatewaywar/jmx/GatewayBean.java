@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** {@link GatewayMBean}, read from the status when asked. */
-record GatewayBean(GatewayStatus status, GatewayMBeans mbeans) implements GatewayMBean {
+record GatewayBean(GatewayStatus status, GatewayMBeans mbeans, ClassLoader webappLoader)
+    implements GatewayMBean {
   /** The name of the thread a reload asked through JMX runs on. */
   static final String RELOAD_THREAD = "gateway-jmx-reload";
 
@@ -58,7 +59,7 @@ record GatewayBean(GatewayStatus status, GatewayMBeans mbeans) implements Gatewa
     FutureTask<ReloadResult> task = new FutureTask<>(status::reload);
     Thread thread = new Thread(task, RELOAD_THREAD);
     thread.setDaemon(true);
-    thread.setContextClassLoader(GatewayBean.class.getClassLoader());
+    thread.setContextClassLoader(webappLoader);
     thread.start();
     ReloadResult result;
     try {

@@ -44,14 +44,20 @@ public final class GatewayMBeans implements AutoCloseable {
     return register(
         ManagementFactory.getPlatformMBeanServer(),
         MBeanNames.of(context.getContextPath(), WebappVersion.of(context.getClassLoader())),
-        status);
+        status,
+        context.getClassLoader());
   }
 
-  /** Registers the MBeans of {@code status} as {@code names} in {@code server}. */
-  public static GatewayMBeans register(MBeanServer server, MBeanNames names, GatewayStatus status) {
+  /**
+   * Registers the MBeans of {@code status} as {@code names} in {@code server}.
+   *
+   * @param webappLoader the webapp's class loader, the context class loader of a reload asked for
+   */
+  static GatewayMBeans register(
+      MBeanServer server, MBeanNames names, GatewayStatus status, ClassLoader webappLoader) {
     GatewayMBeans mbeans = new GatewayMBeans(names, status, new Registrations(server));
-    if (mbeans.registrations.register(
-        names.gateway(), standard(new GatewayBean(status, mbeans), GatewayMBean.class))) {
+    GatewayBean gateway = new GatewayBean(status, mbeans, webappLoader);
+    if (mbeans.registrations.register(names.gateway(), standard(gateway, GatewayMBean.class))) {
       mbeans.sync();
     } else {
       // another webapp has these names (the same context path in this JVM): none of them is ours

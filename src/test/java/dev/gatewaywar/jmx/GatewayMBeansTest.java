@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gatewaywar.api.Middleware;
+import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.standalone.EmbeddedGateway;
 import dev.gatewaywar.testing.LogCapture;
 import dev.gatewaywar.testing.TestUpstream;
 import dev.gatewaywar.testing.WebappDir;
+import jakarta.servlet.Filter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +26,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.management.MBeanServer;
@@ -249,6 +254,49 @@ class GatewayMBeansTest {
     assertEquals(3, SERVER.queryNames(all, null).size(), "the first webapp's MBeans stay");
     assertEquals(200, get("/api/x"));
     assertEquals(1L, SERVER.getAttribute(NAMES.route("/api/*", List.of()), "Requests"));
+  }
+
+  /** Middleware {@code build-thread}: records the thread each of its filters is built on. */
+  public static final class BuildThread implements Middleware {
+    static final BlockingQueue<String> BUILT = new LinkedBlockingQueue<>();
+
+    @Override
+    public String name() {
+      return "build-thread";
+    }
+
+    @Override
+    public Filter create(MiddlewareContext context) {
+      Thread t = Thread.currentThread();
+      BUILT.add(
+          t.getName()
+              + " "
+              + (t.getContextClassLoader() == context.servletContext().getClassLoader()));
+      return (request, response, chain) -> chain.doFilter(request, response);
+    }
+  }
+
+  @Test
+  void reloadRunsOnAThreadOfTheWebappsOwnNotTheCallers() throws Exception {
+    String routes = API.replace("[metrics]", "[metrics, build-thread]");
+    Path file = Files.writeString(dir.resolve("gateway.yaml"), config(false, routes));
+    gateway = EmbeddedGateway.start(WebappDir.withMiddleware(BuildThread.class), file, 0);
+    BuildThread.BUILT.clear();
+    replace(file, config(false, routes + OLD));
+
+    String result = (String) SERVER.invoke(NAMES.gateway(), "reload", null, null);
+
+    assertTrue(result.startsWith("loaded"), result);
+    assertEquals(GatewayBean.RELOAD_THREAD + " true", BuildThread.BUILT.poll());
+  }
+
+  @Test
+  void theBundledConfigurationHasNoFileToReload() throws Exception {
+    gateway = EmbeddedGateway.start(WebappDir.create(), null, 0);
+    assertEquals("WAR:/WEB-INF/gateway.yaml", SERVER.getAttribute(NAMES.gateway(), "ConfigFile"));
+    String result = (String) SERVER.invoke(NAMES.gateway(), "reload", null, null);
+    assertTrue(result.startsWith("rejected, still serving "), result);
+    assertTrue(result.contains("no configuration file"), result);
   }
 
   @Test
