@@ -33,9 +33,10 @@ import java.util.logging.Logger;
 
 /**
  * Starts the gateway when the web application starts: finds and loads the configuration, builds
- * every route's chain, and registers the front controller and the proxy servlet. A configuration
- * problem is thrown from here, which makes the container fail the deployment: the gateway never
- * serves with a configuration it could not fully understand.
+ * every route's chain, and registers the front controller and the proxy servlet, then the gateway's
+ * MBeans ({@link GatewayMBeans}). A configuration problem is thrown from here, which makes the
+ * container fail the deployment: the gateway never serves with a configuration it could not fully
+ * understand.
  */
 public final class GatewayBootstrap implements ServletContextListener {
   private static final Logger LOG = Logger.getLogger(GatewayBootstrap.class.getName());
