@@ -41,6 +41,9 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
   private boolean closed;
   private ConfigWatcher watcher;
 
+  /** Runs after each configuration swapped in: the MBeans follow the routes. */
+  private volatile Runnable afterSwap = () -> {};
+
   private ConfigReloader(
       Path file,
       ConfigLoader loader,
@@ -81,6 +84,11 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
               reloader);
     }
     return reloader;
+  }
+
+  /** Runs {@code action} after each configuration a reload swaps in, on the reloading thread. */
+  void afterEachSwap(Runnable action) {
+    afterSwap = action;
   }
 
   /** Whether the file is watched for changes ({@code server.reload.enabled}). */
@@ -149,6 +157,12 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
     }
     ReloadResult ok = ReloadResult.ok(now);
     status.reloaded(ok);
+    try {
+      afterSwap.run();
+    } catch (RuntimeException e) {
+      // the configuration is in use whatever its followers make of it
+      LOG.log(Level.WARNING, "after the reload from " + file.path(), e);
+    }
     parts.metrics().configReloaded(true, now);
     LOG.info(
         () ->

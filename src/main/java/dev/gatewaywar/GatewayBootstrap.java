@@ -5,6 +5,7 @@ import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.ConfigLocation;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.jmx.GatewayMBeans;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.operations.GatewayStatus;
@@ -32,9 +33,10 @@ import java.util.logging.Logger;
 
 /**
  * Starts the gateway when the web application starts: finds and loads the configuration, builds
- * every route's chain, and registers the front controller and the proxy servlet. A configuration
- * problem is thrown from here, which makes the container fail the deployment: the gateway never
- * serves with a configuration it could not fully understand.
+ * every route's chain, and registers the front controller and the proxy servlet, then the gateway's
+ * MBeans ({@link GatewayMBeans}). A configuration problem is thrown from here, which makes the
+ * container fail the deployment: the gateway never serves with a configuration it could not fully
+ * understand.
  */
 public final class GatewayBootstrap implements ServletContextListener {
   private static final Logger LOG = Logger.getLogger(GatewayBootstrap.class.getName());
@@ -48,6 +50,7 @@ public final class GatewayBootstrap implements ServletContextListener {
   private Readiness readiness;
   private ConfigReloader reloader;
   private LiveStatus status;
+  private GatewayMBeans mbeans;
   private boolean drained;
 
   @Override
@@ -124,6 +127,12 @@ public final class GatewayBootstrap implements ServletContextListener {
                   + runtime.config().server().reload().interval().toMillis()
                   + " ms)");
     }
+    // last: a start that fails leaves nothing in the JVM-wide MBean server
+    mbeans = GatewayMBeans.register(context, status);
+    if (reloader != null) {
+      reloader.afterEachSwap(mbeans::sync);
+      mbeans.sync(); // a reload that ended before the line above
+    }
   }
 
   /**
@@ -138,6 +147,17 @@ public final class GatewayBootstrap implements ServletContextListener {
    */
   @Override
   public void contextDestroyed(ServletContextEvent event) {
+    try {
+      stop(event.getServletContext());
+    } finally {
+      // the MBean server outlives the webapp: an MBean left there would keep its class loader
+      if (mbeans != null) {
+        mbeans.close();
+      }
+    }
+  }
+
+  private void stop(ServletContext context) {
     drainOnce();
     if (runtimes != null) {
       runtimes.close();
@@ -154,8 +174,8 @@ public final class GatewayBootstrap implements ServletContextListener {
     if (status != null) {
       status.close();
     }
-    event.getServletContext().removeAttribute(ATTRIBUTE);
-    event.getServletContext().removeAttribute(GatewayStatus.ATTRIBUTE);
+    context.removeAttribute(ATTRIBUTE);
+    context.removeAttribute(GatewayStatus.ATTRIBUTE);
     RecordMethodCaches.release();
   }
 
