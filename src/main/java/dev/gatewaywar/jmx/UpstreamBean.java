@@ -2,7 +2,6 @@ package dev.gatewaywar.jmx;
 
 import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.operations.TargetStatus;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -19,9 +18,7 @@ record UpstreamBean(GatewayStatus status, String pattern, String url) implements
 
   @Override
   public String getCircuitState() {
-    return target()
-        .map(t -> t.circuit().name().toLowerCase(Locale.ROOT))
-        .orElse(TargetStatus.CircuitState.CLOSED.name().toLowerCase(Locale.ROOT));
+    return target().map(t -> t.circuit().label()).orElse(TargetStatus.CircuitState.CLOSED.label());
   }
 
   @Override

@@ -8,7 +8,7 @@ public interface UpstreamMBean {
   /** Whether the target is taken into account (always, for a route without health checks). */
   boolean isHealthy();
 
-  /** The target's circuit breaker: {@code closed}, {@code open} or {@code half_open}. */
+  /** The target's circuit breaker: {@code closed}, {@code open} or {@code half-open}. */
   String getCircuitState();
 
   /** Requests sent to the target and not yet answered. */
