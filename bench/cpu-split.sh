@@ -2,10 +2,11 @@
 # Where the gateway's CPU per request goes: user vs kernel time and context switches per request,
 # for a proxied route (/json), the same route with the full chain (/chain: auth with an HS256
 # token, ratelimit far above the load, JSON access log, metrics), with the request-shaping chain
-# (/shaped: request_id, cors, ip_filter, headers, body_limit, api_key; not in the default PATHS)
-# and the gateway's own /healthz (the servlet container's floor: the cost of taking a request and
-# answering it, with no upstream). One JVM for all, so /chain ÷ /json and /shaped ÷ /json are
-# free of start-to-start variation.
+# (/shaped: request_id, cors, ip_filter, headers, body_limit, api_key; not in the default PATHS),
+# a route balancing over two targets (/two: two ports of the same nginx worker, weighted round
+# robin; not in the default PATHS) and the gateway's own /healthz (the servlet container's floor:
+# the cost of taking a request and answering it, with no upstream). One JVM for all, so /chain ÷
+# /json, /shaped ÷ /json and /two ÷ /json are free of start-to-start variation.
 #
 #   mvn -B -DskipTests package && bench/cpu-split.sh
 #
@@ -32,7 +33,15 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 bench_need nginx wrk curl ss taskset awk "$BENCH_JAVA"
 bench_init cpu-split
-start_nginx_upstream "$SERVER_CPUS"
+# a second port of the same nginx (and worker) for /two's second target
+NGINX_PORT2=$(free_port)
+start_nginx_upstream "$SERVER_CPUS" "" "  server {
+    listen 127.0.0.1:$NGINX_PORT2;
+    location / {
+      default_type application/json;
+      return 200 '{\"id\":42,\"name\":\"benchmark\",\"tags\":[\"a\",\"b\",\"c\"],\"active\":true}\\n';
+    }
+  }"
 SHAPED_KEY=bench-key-0123456789
 {
   chain_config_blocks
@@ -44,6 +53,11 @@ routes:
   - path: /chain
     target: http://127.0.0.1:$NGINX_PORT
     middleware: [auth, ratelimit, logging, metrics]
+  - path: /two
+    targets:
+      - url: http://127.0.0.1:$NGINX_PORT
+      - url: http://127.0.0.1:$NGINX_PORT2
+    middleware: []
   - path: /shaped
     target: http://127.0.0.1:$NGINX_PORT
     middleware: [request_id, cors, ip_filter, headers, body_limit, api_key]

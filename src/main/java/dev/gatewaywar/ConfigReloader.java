@@ -4,81 +4,166 @@ import dev.gatewaywar.config.ConfigException;
 import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.ServerConfig;
+import dev.gatewaywar.operations.ReloadResult;
 import dev.gatewaywar.reload.ConfigFile;
 import dev.gatewaywar.reload.ConfigWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Applies a changed configuration file ({@code server.reload}): parses it as strictly as at
- * deployment, builds every route's filters, and swaps the result in. Anything wrong, and the
- * configuration in use stays, the problems are logged with their keys and lines (the same message a
- * failed deployment logs), and {@code gateway_config_reload_total{result="failure"}} counts it.
+ * Applies a changed configuration file ({@code server.reload}, or when asked through the status
+ * view): parses it as strictly as at deployment, builds every route's filters, and swaps the result
+ * in. Anything wrong, and the configuration in use stays, the problems are logged with their keys
+ * and lines (the same message a failed deployment logs), and {@code
+ * gateway_config_reload_total{result="failure"}} counts it.
  */
 final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
+  private static final String STOPPING = "the gateway is stopping";
 
   private final ConfigLoader loader;
   private final WebappParts parts;
   private final Runtimes runtimes;
+  private final LiveStatus status;
+  private final Path file;
   private final Clock clock;
   private final Object lock = new Object();
+
+  /** Held for a whole reload: the watcher's and one asked for ({@link #reloadNow}) take turns. */
+  private final Object reloading = new Object();
+
   private boolean closed;
   private ConfigWatcher watcher;
 
-  private ConfigReloader(ConfigLoader loader, WebappParts parts, Runtimes runtimes, Clock clock) {
+  /** Runs after each configuration swapped in: the MBeans follow the routes. */
+  private volatile Runnable afterSwap = () -> {};
+
+  private ConfigReloader(
+      Path file,
+      ConfigLoader loader,
+      WebappParts parts,
+      Runtimes runtimes,
+      LiveStatus status,
+      Clock clock) {
+    this.file = file;
     this.loader = loader;
     this.parts = parts;
     this.runtimes = runtimes;
+    this.status = status;
     this.clock = clock;
   }
 
   /**
-   * Watches {@code loaded}'s file for changes to the content that was loaded.
+   * Reloads {@code loaded}'s file when asked ({@link #reloadNow}), and, when {@code server.reload}
+   * is enabled, whenever its content changes from what was loaded.
    *
+   * @param status told of every configuration swapped in and every attempt's outcome
    * @param clock the wall clock the last-success timestamp metric is read from
    */
   static ConfigReloader start(
-      ConfigFile loaded, ConfigLoader loader, WebappParts parts, Runtimes runtimes, Clock clock) {
-    ConfigReloader reloader = new ConfigReloader(loader, parts, runtimes, clock);
-    reloader.watcher =
-        ConfigWatcher.start(
-            loaded.path(),
-            loaded.digest(),
-            runtimes.current().config().server().reload(),
-            reloader);
+      ConfigFile loaded,
+      ConfigLoader loader,
+      WebappParts parts,
+      Runtimes runtimes,
+      LiveStatus status,
+      Clock clock) {
+    ConfigReloader reloader =
+        new ConfigReloader(loaded.path(), loader, parts, runtimes, status, clock);
+    if (runtimes.current().config().server().reload().enabled()) {
+      reloader.watcher =
+          ConfigWatcher.start(
+              loaded.path(),
+              loaded.digest(),
+              runtimes.current().config().server().reload(),
+              reloader);
+    }
     return reloader;
+  }
+
+  /** Runs {@code action} after each configuration a reload swaps in, on the reloading thread. */
+  void afterEachSwap(Runnable action) {
+    afterSwap = action;
+  }
+
+  /** Whether the file is watched for changes ({@code server.reload.enabled}). */
+  boolean watching() {
+    return watcher != null;
+  }
+
+  /** Reads the file now and applies it, as when the watcher sees it change. */
+  ReloadResult reloadNow() {
+    ConfigFile read;
+    try {
+      read = ConfigFile.read(file);
+    } catch (IOException e) {
+      return rejected(
+          "cannot read the configuration file "
+              + file
+              + " ("
+              + e
+              + "); still serving the configuration loaded before",
+          null);
+    }
+    return apply(read);
   }
 
   @Override
   public void changed(ConfigFile file) {
+    synchronized (reloading) {
+      if (status.serves(file.digest())) {
+        return; // already applied by a reload someone asked for
+      }
+      apply(file);
+    }
+  }
+
+  private ReloadResult apply(ConfigFile file) {
+    synchronized (reloading) {
+      return build(file);
+    }
+  }
+
+  private ReloadResult build(ConfigFile file) {
     GatewayRuntime next;
     try {
       GatewayConfig config = loader.parse(file.text(), file.path().toString());
       next = GatewayRuntime.build(config, parts);
     } catch (ConfigException e) {
-      rejected(e.getMessage(), null);
-      return;
+      return rejected(e.getMessage(), null);
     } catch (RuntimeException e) {
-      rejected("building the configuration from " + file.path() + " failed: " + e, e);
-      return;
+      // the status shows the kind only: an exception's message may quote any value
+      return rejected(
+          "building the configuration from " + file.path() + " failed: " + e,
+          e,
+          "building the configuration from " + file.path() + " failed: " + e.getClass().getName());
     }
     GatewayRuntime previous;
+    Instant now = clock.instant();
     synchronized (lock) {
       if (closed) {
         // the webapp is stopping: what was built is never served
         next.close();
-        return;
+        return ReloadResult.failed(now, STOPPING);
       }
       warnAboutFixedSettings(runtimes.current().config(), next.config());
       previous = runtimes.swap(next);
+      status.loaded(next, file.path().toString(), file.digest(), now);
     }
-    parts.metrics().configReloaded(true, clock.instant());
+    ReloadResult ok = ReloadResult.ok(now);
+    status.reloaded(ok);
+    try {
+      afterSwap.run();
+    } catch (RuntimeException e) {
+      // the configuration is in use whatever its followers make of it
+      LOG.log(Level.WARNING, "after the reload from " + file.path(), e);
+    }
+    parts.metrics().configReloaded(true, now);
     LOG.info(
         () ->
             "configuration reloaded from "
@@ -88,17 +173,20 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
                 + " routes; "
                 + previous.inFlight()
                 + " request(s) finishing on the previous configuration");
+    return ok;
   }
 
   @Override
   public void unreadable(Path file, IOException problem) {
-    rejected(
-        "cannot read the configuration file "
-            + file
-            + " ("
-            + problem
-            + "); still serving the configuration loaded before",
-        null);
+    synchronized (reloading) {
+      rejected(
+          "cannot read the configuration file "
+              + file
+              + " ("
+              + problem
+              + "); still serving the configuration loaded before",
+          null);
+    }
   }
 
   @Override
@@ -106,17 +194,28 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
     runtimes.reap();
   }
 
-  private void rejected(String message, Throwable cause) {
+  private ReloadResult rejected(String message, Throwable cause) {
+    return rejected(message, cause, message);
+  }
+
+  /**
+   * @param shown what the status pages show of the problem (the log gets {@code message})
+   */
+  private ReloadResult rejected(String message, Throwable cause, String shown) {
+    Instant now = clock.instant();
     synchronized (lock) {
       if (closed) {
-        return; // interrupted by the stop, not a problem with the file
+        return ReloadResult.failed(now, STOPPING); // interrupted by the stop, not the file
       }
     }
-    parts.metrics().configReloaded(false, clock.instant());
+    ReloadResult failed = ReloadResult.failed(now, shown);
+    status.reloaded(failed);
+    parts.metrics().configReloaded(false, now);
     LOG.log(
         Level.SEVERE,
         "configuration reload rejected, still serving the previous configuration: " + message,
         cause);
+    return failed;
   }
 
   /**
@@ -151,6 +250,8 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
     synchronized (lock) {
       closed = true;
     }
-    watcher.close();
+    if (watcher != null) {
+      watcher.close();
+    }
   }
 }

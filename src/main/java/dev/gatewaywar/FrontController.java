@@ -78,8 +78,9 @@ final class FrontController extends HttpFilter {
       FilterChain chain)
       throws IOException, ServletException {
     String raw = pathWithinContext(clientRequest);
-    // the health and metrics endpoints still answer while draining: /readyz says 503 then
-    if (current.endpoints().serve(raw, clientRequest, clientResponse)) {
+    // the health, metrics and admin endpoints still answer while draining: /readyz says 503 then
+    if (current.endpoints().serve(raw, clientRequest, clientResponse)
+        || current.admin().serve(raw, clientRequest, clientResponse)) {
       return;
     }
     // read after the lease was taken: a drain either sees this request or this request sees it

@@ -5,8 +5,10 @@ import dev.gatewaywar.config.ConfigLoader;
 import dev.gatewaywar.config.ConfigLocation;
 import dev.gatewaywar.config.ConfigProblem;
 import dev.gatewaywar.config.GatewayConfig;
+import dev.gatewaywar.jmx.GatewayMBeans;
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.ClientBodyTimeouts;
 import dev.gatewaywar.proxy.ProxyServlet;
 import dev.gatewaywar.proxy.Retries;
@@ -25,15 +27,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.logging.Logger;
 
 /**
  * Starts the gateway when the web application starts: finds and loads the configuration, builds
- * every route's chain, and registers the front controller and the proxy servlet. A configuration
- * problem is thrown from here, which makes the container fail the deployment: the gateway never
- * serves with a configuration it could not fully understand.
+ * every route's chain, and registers the front controller and the proxy servlet, then the gateway's
+ * MBeans ({@link GatewayMBeans}). A configuration problem is thrown from here, which makes the
+ * container fail the deployment: the gateway never serves with a configuration it could not fully
+ * understand.
  */
 public final class GatewayBootstrap implements ServletContextListener {
   private static final Logger LOG = Logger.getLogger(GatewayBootstrap.class.getName());
@@ -47,6 +51,8 @@ public final class GatewayBootstrap implements ServletContextListener {
   private Runtimes runtimes;
   private Readiness readiness;
   private ConfigReloader reloader;
+  private LiveStatus status;
+  private GatewayMBeans mbeans;
   private boolean drained;
 
   @Override
@@ -63,13 +69,15 @@ public final class GatewayBootstrap implements ServletContextListener {
     WebappParts parts;
     GatewayRuntime runtime;
     ConfigFile file = null;
+    LiveStatus live = new LiveStatus(metrics, clock::instant);
     try {
       GatewayConfig config;
       if (location.file().isPresent()) {
         file = read(location.file().get());
         config = loader.parse(file.text(), file.path().toString());
       } else {
-        config = loadBundled(location, loader, context);
+        file = readBundled(location, context);
+        config = loader.parse(file.text(), location.describe());
       }
       // one connection pool for the webapp's life, shared by every configuration a reload builds
       UpstreamClient untimed = UpstreamClient.of(config.upstream());
@@ -77,7 +85,7 @@ public final class GatewayBootstrap implements ServletContextListener {
       // health checks are not requests: kept out of the upstream latency and failure metrics
       monitor = new TargetMonitor(untimed, clock);
       metrics.watchTargets(monitor);
-      parts = new WebappParts(registry, context, client, metrics, readiness, monitor);
+      parts = new WebappParts(registry, context, client, metrics, readiness, monitor, live);
       runtime = buildFirst(config, parts);
     } catch (ConfigException e) {
       // Through the gateway's own logger, not ServletContext.log: Tomcat sends the context log
@@ -86,7 +94,10 @@ public final class GatewayBootstrap implements ServletContextListener {
       LOG.severe(e::getMessage);
       throw new IllegalStateException(e.getMessage(), e);
     }
-    metrics.configLoaded(clock.instant());
+    Instant loadedAt = clock.instant();
+    metrics.configLoaded(loadedAt);
+    live.loaded(runtime, location.describe(), file.digest(), loadedAt);
+    status = live;
     upstream = client;
     targets = monitor;
     runtimes = new Runtimes(runtime, System::nanoTime);
@@ -99,6 +110,7 @@ public final class GatewayBootstrap implements ServletContextListener {
         new FrontController(runtimes, metrics),
         new ProxyServlet(upstream, bodyTimeouts, retries));
     context.setAttribute(ATTRIBUTE, this);
+    context.setAttribute(GatewayStatus.ATTRIBUTE, status);
     readiness.serving();
     LOG.info(
         () ->
@@ -109,8 +121,11 @@ public final class GatewayBootstrap implements ServletContextListener {
                 + " ("
                 + location.origin()
                 + ")");
-    if (file != null && runtime.config().server().reload().enabled()) {
-      reloader = ConfigReloader.start(file, loader, parts, runtimes, clock);
+    if (location.file().isPresent()) {
+      reloader = ConfigReloader.start(file, loader, parts, runtimes, status, clock);
+      status.reloadWith(reloader::reloadNow);
+    }
+    if (reloader != null && reloader.watching()) {
       LOG.info(
           () ->
               "watching "
@@ -118,6 +133,12 @@ public final class GatewayBootstrap implements ServletContextListener {
                   + " for changes (server.reload.interval "
                   + runtime.config().server().reload().interval().toMillis()
                   + " ms)");
+    }
+    // last: a start that fails leaves nothing in the JVM-wide MBean server
+    mbeans = GatewayMBeans.register(context, status);
+    if (reloader != null) {
+      reloader.afterEachSwap(mbeans::sync);
+      mbeans.sync(); // a reload that ended before the line above
     }
   }
 
@@ -133,6 +154,17 @@ public final class GatewayBootstrap implements ServletContextListener {
    */
   @Override
   public void contextDestroyed(ServletContextEvent event) {
+    try {
+      stop(event.getServletContext());
+    } finally {
+      // the MBean server outlives the webapp: an MBean left there would keep its class loader
+      if (mbeans != null) {
+        mbeans.close();
+      }
+    }
+  }
+
+  private void stop(ServletContext context) {
     drainOnce();
     if (runtimes != null) {
       runtimes.close();
@@ -149,7 +181,11 @@ public final class GatewayBootstrap implements ServletContextListener {
     if (bodyTimeouts != null) {
       bodyTimeouts.close();
     }
-    event.getServletContext().removeAttribute(ATTRIBUTE);
+    if (status != null) {
+      status.close();
+    }
+    context.removeAttribute(ATTRIBUTE);
+    context.removeAttribute(GatewayStatus.ATTRIBUTE);
     RecordMethodCaches.release();
   }
 
@@ -217,8 +253,9 @@ public final class GatewayBootstrap implements ServletContextListener {
     }
   }
 
-  private static GatewayConfig loadBundled(
-      ConfigLocation location, ConfigLoader loader, ServletContext context) throws ConfigException {
+  /** The configuration bundled in the WAR, read whole (its digest is shown like a file's). */
+  private static ConfigFile readBundled(ConfigLocation location, ServletContext context)
+      throws ConfigException {
     try (InputStream in = context.getResourceAsStream(ConfigLocation.BUNDLED)) {
       if (in == null) {
         throw new ConfigException(
@@ -232,8 +269,11 @@ public final class GatewayBootstrap implements ServletContextListener {
                         + "=FILE or "
                         + ConfigLocation.ENVIRONMENT)));
       }
-      return loader.parse(
-          new String(in.readAllBytes(), StandardCharsets.UTF_8), location.describe());
+      byte[] bytes = in.readNBytes((int) ConfigFile.MAX_BYTES + 1);
+      return new ConfigFile(
+          Path.of(ConfigLocation.BUNDLED),
+          new String(bytes, StandardCharsets.UTF_8),
+          ConfigFile.digest(bytes));
     } catch (IOException e) {
       throw new ConfigException(
           location.describe(), List.of(new ConfigProblem(0, "", "cannot read: " + e)));

@@ -9,8 +9,11 @@ import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.RouteConfig;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.observability.BuiltInEndpoints;
+import dev.gatewaywar.operations.AdminPage;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.OwnedHeaders;
 import dev.gatewaywar.proxy.ProxyRoute;
+import dev.gatewaywar.proxy.UpstreamClient;
 import dev.gatewaywar.proxy.UpstreamTargets;
 import dev.gatewaywar.routing.Router;
 import jakarta.servlet.Filter;
@@ -42,10 +45,13 @@ final class GatewayRuntime implements AutoCloseable {
 
   private final GatewayConfig config;
   private final Router<CompiledRoute> router;
+  private final List<CompiledRoute> routes;
   private final List<Filter> filters;
   private final List<UpstreamTargets> targets;
+  private final List<UpstreamClient.RouteSettings> upstreamSettings;
   private final TrustedProxies trustedProxies;
   private final BuiltInEndpoints endpoints;
+  private final AdminPage admin;
   private final AtomicInteger leases = new AtomicInteger();
   private final AtomicBoolean destroyed = new AtomicBoolean();
   private volatile boolean retired;
@@ -56,81 +62,119 @@ final class GatewayRuntime implements AutoCloseable {
 
   private GatewayRuntime(
       GatewayConfig config,
-      Router<CompiledRoute> router,
+      List<Router.Route<CompiledRoute>> routes,
       List<Filter> filters,
       List<UpstreamTargets> targets,
-      BuiltInEndpoints endpoints) {
+      List<UpstreamClient.RouteSettings> upstreamSettings,
+      BuiltInEndpoints endpoints,
+      GatewayStatus status) {
     this.config = config;
-    this.router = router;
+    this.router = Router.of(routes);
+    this.routes = routes.stream().map(Router.Route::value).toList();
     this.filters = filters;
     this.targets = targets;
+    this.upstreamSettings = upstreamSettings;
     this.trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     this.endpoints = endpoints;
+    this.admin = AdminPage.of(config.admin(), status, trustedProxies);
   }
 
   /**
    * Builds every route's filters (calling {@code init} on each) and the router.
    *
    * @throws ConfigException when a middleware refuses its route; filters already built are
-   *     destroyed first
+   *     destroyed first (and whatever else the routes took released, also when anything else fails)
    */
   static GatewayRuntime build(GatewayConfig config, WebappParts parts) throws ConfigException {
-    ServletContext servletContext = parts.servletContext();
-    List<Filter> all = new ArrayList<>();
+    Taken taken = new Taken();
     List<Router.Route<CompiledRoute>> routes = new ArrayList<>();
-    List<ConfigProblem> problems = new ArrayList<>();
-    List<UpstreamTargets> targetSets = new ArrayList<>();
     OwnedHeaders owned = OwnedHeaders.of(config);
-    for (RouteConfig route : config.routes()) {
-      Filter[] chain = new Filter[route.middleware().size()];
-      for (int i = 0; i < chain.length; i++) {
-        String name = route.middleware().get(i);
-        try {
-          Middleware m =
-              parts
-                  .registry()
-                  .find(name)
-                  .orElseThrow(() -> new IllegalStateException("unknown middleware"));
-          Filter f = m.create(new MiddlewareContext(config, route, servletContext));
-          f.init(filterConfig(route.path() + " " + name, servletContext));
-          all.add(f);
-          chain[i] = f;
-        } catch (Exception e) {
-          problems.add(
-              new ConfigProblem(
-                  route.line(),
-                  "middleware '" + name + "' on route " + route.path(),
-                  String.valueOf(e.getMessage())));
-        }
+    GatewayRuntime runtime;
+    try {
+      for (RouteConfig route : config.routes()) {
+        routes.add(
+            new Router.Route<>(
+                route.pattern(), route.methods(), compile(route, config, parts, owned, taken)));
       }
-      TimeoutsConfig timeouts = config.timeoutsFor(route);
-      UpstreamTargets targets = null;
-      if (!route.upstreams().isPlain()) {
-        targets = parts.targets().open(route);
-        targetSets.add(targets);
-      }
-      ProxyRoute proxy =
-          new ProxyRoute(
-              route.target(),
-              route.preserveHost(),
-              timeouts,
-              owned,
-              parts.upstream().settingsFor(timeouts, route.tls()),
-              route.rewrite(),
-              targets);
-      routes.add(
-          new Router.Route<>(
-              route.pattern(), route.methods(), new CompiledRoute(route, chain, proxy)));
+      runtime =
+          new GatewayRuntime(
+              config,
+              routes,
+              List.copyOf(taken.filters),
+              List.copyOf(taken.targets),
+              List.copyOf(taken.settings),
+              BuiltInEndpoints.of(config, parts.metrics(), parts.readiness()),
+              parts.status());
+    } catch (RuntimeException e) {
+      // what the routes built so far took (filters, health checks, a TLS pool) is given back
+      discard(taken.filters, taken.targets, taken.settings);
+      throw e;
     }
-    BuiltInEndpoints endpoints = BuiltInEndpoints.of(config, parts.metrics(), parts.readiness());
-    GatewayRuntime runtime =
-        new GatewayRuntime(
-            config, Router.of(routes), List.copyOf(all), List.copyOf(targetSets), endpoints);
-    if (!problems.isEmpty()) {
+    if (!taken.problems.isEmpty()) {
       runtime.close();
-      throw new ConfigException(config.source(), problems);
+      throw new ConfigException(config.source(), taken.problems);
     }
     return runtime;
+  }
+
+  /** What the routes of a runtime being built have taken so far, and the problems found. */
+  private static final class Taken {
+    final List<Filter> filters = new ArrayList<>();
+    final List<UpstreamTargets> targets = new ArrayList<>();
+    final List<UpstreamClient.RouteSettings> settings = new ArrayList<>();
+    final List<ConfigProblem> problems = new ArrayList<>();
+  }
+
+  /** One route: its filters, its targets (when it has several) and its upstream settings. */
+  private static CompiledRoute compile(
+      RouteConfig route, GatewayConfig config, WebappParts parts, OwnedHeaders owned, Taken taken) {
+    Filter[] chain = chain(route, config, parts, taken);
+    TimeoutsConfig timeouts = config.timeoutsFor(route);
+    UpstreamTargets targets = null;
+    if (!route.upstreams().isPlain()) {
+      targets = parts.targets().open(route);
+      taken.targets.add(targets);
+    }
+    UpstreamClient.RouteSettings upstream = parts.upstream().settingsFor(timeouts, route.tls());
+    taken.settings.add(upstream);
+    ProxyRoute proxy =
+        new ProxyRoute(
+            route.target(),
+            route.preserveHost(),
+            timeouts,
+            owned,
+            upstream,
+            route.rewrite(),
+            targets);
+    return new CompiledRoute(route, chain, proxy);
+  }
+
+  /** The route's middleware filters, created and initialised; a refusal becomes a problem. */
+  private static Filter[] chain(
+      RouteConfig route, GatewayConfig config, WebappParts parts, Taken taken) {
+    ServletContext servletContext = parts.servletContext();
+    Filter[] chain = new Filter[route.middleware().size()];
+    for (int i = 0; i < chain.length; i++) {
+      String name = route.middleware().get(i);
+      try {
+        Middleware m =
+            parts
+                .registry()
+                .find(name)
+                .orElseThrow(() -> new IllegalStateException("unknown middleware"));
+        Filter f = m.create(new MiddlewareContext(config, route, servletContext));
+        f.init(filterConfig(route.path() + " " + name, servletContext));
+        taken.filters.add(f);
+        chain[i] = f;
+      } catch (Exception e) {
+        taken.problems.add(
+            new ConfigProblem(
+                route.line(),
+                "middleware '" + name + "' on route " + route.path(),
+                String.valueOf(e.getMessage())));
+      }
+    }
+    return chain;
   }
 
   GatewayConfig config() {
@@ -141,6 +185,11 @@ final class GatewayRuntime implements AutoCloseable {
     return router;
   }
 
+  /** Every route, built, in the file's order. */
+  List<CompiledRoute> routes() {
+    return routes;
+  }
+
   /** Whose {@code X-Forwarded-For} names the client ({@code server.trusted_proxies}). */
   TrustedProxies trustedProxies() {
     return trustedProxies;
@@ -149,6 +198,11 @@ final class GatewayRuntime implements AutoCloseable {
   /** The metrics and health endpoints, answered before route matching. */
   BuiltInEndpoints endpoints() {
     return endpoints;
+  }
+
+  /** The admin page, answered before route matching; answers nothing when {@code admin} is off. */
+  AdminPage admin() {
+    return admin;
   }
 
   /**
@@ -254,6 +308,13 @@ final class GatewayRuntime implements AutoCloseable {
     if (!destroyed.compareAndSet(false, true)) {
       return;
     }
+    discard(filters, targets, upstreamSettings);
+  }
+
+  private static void discard(
+      List<Filter> filters,
+      List<UpstreamTargets> targets,
+      List<UpstreamClient.RouteSettings> upstreamSettings) {
     targets.forEach(UpstreamTargets::close);
     for (Filter f : filters) {
       try {
@@ -262,6 +323,8 @@ final class GatewayRuntime implements AutoCloseable {
         LOG.log(Level.WARNING, "filter " + f.getClass().getName() + " failed to stop", e);
       }
     }
+    // last: a route's own TLS pool that no newer configuration uses is closed now
+    upstreamSettings.forEach(UpstreamClient.RouteSettings::release);
   }
 
   private static FilterConfig filterConfig(String name, ServletContext context) {

@@ -2,6 +2,7 @@ package dev.gatewaywar;
 
 import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
+import dev.gatewaywar.operations.GatewayStatus;
 import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
 import jakarta.servlet.ServletContext;
@@ -19,6 +20,7 @@ import jakarta.servlet.ServletContext;
  * @param readiness what the readiness endpoint answers from
  * @param targets the health checks and health of the targets of routes with several, kept across
  *     reloads
+ * @param status the read-only view of the running gateway the admin page shows
  */
 record WebappParts(
     MiddlewareRegistry registry,
@@ -26,4 +28,5 @@ record WebappParts(
     UpstreamClient upstream,
     GatewayMetrics metrics,
     Readiness readiness,
-    TargetMonitor targets) {}
+    TargetMonitor targets,
+    GatewayStatus status) {}

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gatewaywar.config.ConfigLoader;
@@ -12,6 +13,7 @@ import dev.gatewaywar.observability.GatewayMetrics;
 import dev.gatewaywar.observability.Readiness;
 import dev.gatewaywar.proxy.TargetMonitor;
 import dev.gatewaywar.proxy.UpstreamClient;
+import dev.gatewaywar.testing.ReleaseCountingClient;
 import jakarta.servlet.ServletContext;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -29,29 +31,35 @@ class RuntimesTest {
   private final MiddlewareRegistry registry =
       MiddlewareRegistry.load(getClass().getClassLoader(), List.of());
   private final UpstreamClient client = UpstreamClient.of(UpstreamConfig.DEFAULT);
+  private final ReleaseCountingClient counting = new ReleaseCountingClient(client);
   private final WebappParts parts =
       new WebappParts(
           registry,
           servletContext(),
-          client,
+          counting,
           GatewayMetrics.create(),
           new Readiness(),
-          new TargetMonitor(client, java.time.Clock.systemUTC()));
+          new TargetMonitor(client, java.time.Clock.systemUTC()),
+          new LiveStatus(GatewayMetrics.create(), java.time.Instant::now));
 
   @AfterEach
   void closeUpstream() {
     parts.targets().close();
-    parts.upstream().close();
+    client.close();
   }
 
   private GatewayRuntime runtime(String drainTimeout) throws Exception {
+    return runtime(drainTimeout, "/x");
+  }
+
+  private GatewayRuntime runtime(String drainTimeout, String... paths) throws Exception {
+    StringBuilder routes = new StringBuilder();
+    for (String path : paths) {
+      routes.append("  - path: ").append(path).append("\n    target: http://127.0.0.1:1\n");
+    }
     return GatewayRuntime.build(
         new ConfigLoader(registry, name -> null)
-            .parse(
-                "server:\n  drain_timeout: "
-                    + drainTimeout
-                    + "\nroutes:\n  - path: /x\n    target: http://127.0.0.1:1\n",
-                "test"),
+            .parse("server:\n  drain_timeout: " + drainTimeout + "\nroutes:\n" + routes, "test"),
         parts);
   }
 
@@ -139,6 +147,32 @@ class RuntimesTest {
 
     assertTrue(first.isDestroyed());
     assertNull(runtimes.acquire());
+  }
+
+  /** Its routes' upstream settings (a route's TLS pool) are given back with its last request. */
+  @Test
+  void aRetiredRuntimeReleasesItsRoutesUpstreamSettingsWithItsLastRequest() throws Exception {
+    GatewayRuntime first = runtime("30s", "/a", "/b");
+    Runtimes runtimes = new Runtimes(first, nanos::get);
+    GatewayRuntime lease = runtimes.acquire();
+    runtimes.swap(runtime("30s", "/a", "/b"));
+    assertEquals(0, counting.released(), "released under a request");
+
+    lease.release();
+
+    assertEquals(2, counting.released());
+    runtimes.close();
+    assertEquals(4, counting.released(), "the current runtime's, when the gateway stops");
+  }
+
+  @Test
+  void aBuildFailingMidwayReleasesWhatItsFirstRoutesTook() {
+    counting.refuseAfter(1);
+
+    assertThrows(IllegalArgumentException.class, () -> runtime("30s", "/a", "/b"));
+
+    assertEquals(1, counting.made());
+    assertEquals(1, counting.released());
   }
 
   /**

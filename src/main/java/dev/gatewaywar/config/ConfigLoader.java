@@ -45,6 +45,7 @@ public final class ConfigLoader {
           "upstream",
           "metrics",
           "health",
+          "admin",
           "path",
           "methods",
           "target",
@@ -122,11 +123,23 @@ public final class ConfigLoader {
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
       String message = e.getProblem() == null ? e.getMessage() : e.getProblem();
-      throw new ConfigException(source, List.of(new ConfigProblem(line, "", "YAML: " + message)));
+      throw new ConfigException(
+          source, List.of(new ConfigProblem(line, "", "YAML: " + message + hint(message))));
     } catch (YAMLException e) {
       throw new ConfigException(
           source, List.of(new ConfigProblem(0, "", "YAML: " + e.getMessage())));
     }
+  }
+
+  /**
+   * YAML parsers (SnakeYAML as others) refuse a plain value that begins with {@code :} inside
+   * {@code [...]} or {@code {...}}: an IPv6 address such as {@code ::1/128} in a flow list.
+   */
+  private static String hint(String problem) {
+    return problem.endsWith("found ':'")
+        ? " (a value beginning with ':', such as the IPv6 address ::1/128, must be quoted inside"
+            + " [...] or {...}: \"::1/128\"; or write the list one item per line)"
+        : "";
   }
 
   private GatewayConfig read(YamlReader doc, String source) {
@@ -141,6 +154,8 @@ public final class ConfigLoader {
     MetricsConfig metrics = EndpointsReader.readMetrics(doc.mapping("metrics"));
     HealthConfig health = EndpointsReader.readHealth(doc.mapping("health"));
     EndpointsReader.checkPaths(doc, metrics, health);
+    AdminConfig admin = EndpointsReader.readAdmin(doc.mapping("admin"));
+    EndpointsReader.checkAdminPaths(doc, admin, metrics, health);
     doc.rejectUnknownKeys();
     return new GatewayConfig(
         source,
@@ -150,6 +165,7 @@ public final class ConfigLoader {
         upstream,
         metrics,
         health,
+        admin,
         blocks.globals(),
         routes.upstreamHeaders());
   }

@@ -8,6 +8,7 @@ import java.util.Set;
  * The whole configuration, parsed and validated. Immutable: a reload builds a new one.
  *
  * @param source where it was read from (a path, or a description such as "bundled default")
+ * @param admin the admin page ({@code admin:})
  * @param blocks the top-level blocks middleware own, by {@link ConfigBlock#key()}: each the value
  *     its block's {@link ConfigBlock#readGlobal} returned
  * @param upstreamHeaders the request headers some route's middleware writes for the upstream
@@ -21,6 +22,7 @@ public record GatewayConfig(
     UpstreamConfig upstream,
     MetricsConfig metrics,
     HealthConfig health,
+    AdminConfig admin,
     Map<String, Object> blocks,
     Set<String> upstreamHeaders) {
 

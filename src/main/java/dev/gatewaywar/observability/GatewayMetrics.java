@@ -16,7 +16,16 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,7 +58,14 @@ public final class GatewayMetrics {
   private final PrometheusRegistry registry;
   final Counter requests;
   final Histogram requestDuration;
-  final Gauge inFlight;
+
+  /**
+   * Requests inside each route's metrics filter, by route (pattern and methods): summed into {@code
+   * gateway_requests_in_flight}, and read per route by the status pages. One entry per route a
+   * configuration ever had, made when its filter is built, never per request.
+   */
+  private final Map<String, LongAdder> inFlightByRoute = new ConcurrentHashMap<>();
+
   final Counter responsesCut;
   final Histogram upstreamDuration;
   final Counter upstreamFailures;
@@ -79,12 +95,11 @@ public final class GatewayMetrics {
             .classicUpperBounds(LATENCY_BUCKETS)
             .withoutExemplars()
             .register(registry);
-    inFlight =
-        Gauge.builder()
-            .name("gateway_requests_in_flight")
-            .help("Requests inside the metrics middleware right now")
-            .withoutExemplars()
-            .register(registry);
+    GaugeWithCallback.builder()
+        .name("gateway_requests_in_flight")
+        .help("Requests inside the metrics middleware right now")
+        .callback(cb -> cb.call(inFlightNow()))
+        .register(registry);
     responsesCut =
         Counter.builder()
             .name("gateway_responses_cut_total")
@@ -188,6 +203,91 @@ public final class GatewayMetrics {
     JvmRuntimeInfoMetric.builder().register(registry);
     ProcessMetrics.builder().register(registry);
     return metrics;
+  }
+
+  private double inFlightNow() {
+    long sum = 0;
+    for (LongAdder a : inFlightByRoute.values()) {
+      sum += a.sum();
+    }
+    return sum;
+  }
+
+  /** The in-flight count of the route with {@code pattern} and {@code methods}, made once. */
+  LongAdder inFlight(String pattern, Set<String> methods) {
+    return inFlightByRoute.computeIfAbsent(routeKey(pattern, methods), k -> new LongAdder());
+  }
+
+  /**
+   * Requests inside the {@code metrics} filter of the route with {@code pattern} and {@code
+   * methods} now; empty when no configuration gave that route the filter.
+   */
+  public OptionalLong inFlightOf(String pattern, Set<String> methods) {
+    LongAdder a = inFlightByRoute.get(routeKey(pattern, methods));
+    return a == null ? OptionalLong.empty() : OptionalLong.of(Math.max(0, a.sum()));
+  }
+
+  private static String routeKey(String pattern, Set<String> methods) {
+    return pattern + " " + new TreeSet<>(methods);
+  }
+
+  /**
+   * A reading of {@code gateway_requests_total} now. Reads every series once, so a status page
+   * reads it once for all its routes.
+   */
+  public RequestReading readRequests() {
+    Map<String, Map<String, RequestCounts>> byPath = new HashMap<>();
+    for (CounterSnapshot.CounterDataPointSnapshot p : requests.collect().getDataPoints()) {
+      var labels = p.getLabels(); // Prometheus's labels, not this package's Labels
+      long n = (long) p.getValue();
+      boolean serverError = labels.get("status").startsWith("5");
+      byPath
+          .computeIfAbsent(labels.get("path"), k -> new HashMap<>())
+          .merge(
+              labels.get("method"), new RequestCounts(n, serverError ? n : 0), RequestCounts::plus);
+    }
+    return new RequestReading(byPath);
+  }
+
+  /**
+   * Requests in {@code gateway_requests_total}.
+   *
+   * @param requests every status
+   * @param serverErrors those answered with a 5xx status
+   */
+  public record RequestCounts(long requests, long serverErrors) {
+    public static final RequestCounts NONE = new RequestCounts(0, 0);
+
+    RequestCounts plus(RequestCounts other) {
+      return new RequestCounts(requests + other.requests, serverErrors + other.serverErrors);
+    }
+  }
+
+  /** {@code gateway_requests_total} as read at one moment, by route pattern and method label. */
+  public static final class RequestReading {
+    private final Map<String, Map<String, RequestCounts>> byPath;
+
+    RequestReading(Map<String, Map<String, RequestCounts>> byPath) {
+      this.byPath = byPath;
+    }
+
+    /**
+     * The requests of one route. Routes sharing a pattern share its {@code path} label, so each is
+     * told apart by method: a route with {@code methods} counts those; one taking every method
+     * counts every method no route of the same pattern names ({@code takenElsewhere}).
+     */
+    public RequestCounts route(String pattern, Set<String> methods, Set<String> takenElsewhere) {
+      Map<String, RequestCounts> byMethod = byPath.getOrDefault(pattern, Map.of());
+      Set<String> listed = new HashSet<>();
+      (methods.isEmpty() ? takenElsewhere : methods).forEach(m -> listed.add(Labels.method(m)));
+      RequestCounts sum = RequestCounts.NONE;
+      for (Map.Entry<String, RequestCounts> e : byMethod.entrySet()) {
+        if (listed.contains(e.getKey()) != methods.isEmpty()) {
+          sum = sum.plus(e.getValue());
+        }
+      }
+      return sum;
+    }
   }
 
   /** One failed call to the rate-limit backend ({@code redis}). */

@@ -3,7 +3,6 @@ package dev.gatewaywar.observability;
 import dev.gatewaywar.api.Completion;
 import dev.gatewaywar.api.GatewayException;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -11,6 +10,7 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,15 +25,15 @@ final class MetricsFilter extends HttpFilter {
   private final String route;
   private final Counter requests;
   private final Histogram duration;
-  private final Gauge inFlight;
+  private final LongAdder inFlight;
   private final Counter cut;
   private final LongSupplier nanoTime;
 
-  MetricsFilter(String route, GatewayMetrics metrics, LongSupplier nanoTime) {
+  MetricsFilter(String route, LongAdder inFlight, GatewayMetrics metrics, LongSupplier nanoTime) {
     this.route = route;
     this.requests = metrics.requests;
     this.duration = metrics.requestDuration;
-    this.inFlight = metrics.inFlight;
+    this.inFlight = inFlight;
     this.cut = metrics.responsesCut;
     this.nanoTime = nanoTime;
   }
@@ -42,7 +42,7 @@ final class MetricsFilter extends HttpFilter {
   protected void doFilter(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    inFlight.inc();
+    inFlight.increment();
     long start = nanoTime.getAsLong();
     ChainOutcome.run(
         chain,
@@ -59,7 +59,7 @@ final class MetricsFilter extends HttpFilter {
             cut.labelValues(route, Labels.cutBy(ending)).inc();
           }
           // last, so a scrape that sees no request in flight sees every finished one counted
-          inFlight.dec();
+          inFlight.decrement();
         });
   }
 }

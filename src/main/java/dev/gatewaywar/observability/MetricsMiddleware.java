@@ -39,6 +39,8 @@ public final class MetricsMiddleware implements Middleware {
                   + " lists metrics but metrics.prometheus.enabled is false: counted, never"
                   + " exposed");
     }
-    return new MetricsFilter(context.route().path(), metrics, System::nanoTime);
+    String pattern = context.route().path();
+    return new MetricsFilter(
+        pattern, metrics.inFlight(pattern, context.route().methods()), metrics, System::nanoTime);
   }
 }

@@ -121,9 +121,14 @@ public final class TargetMonitor implements AutoCloseable {
       TargetHealth h =
           health.computeIfAbsent(key, k -> new TargetHealth(route.path(), k.url().toString()));
       h.users++;
-      // the newest configuration's timeout and TLS (an https target checked as its route sends)
+      // the newest configuration's timeout and TLS (an https target checked as its route sends);
+      // the settings replaced no longer hold their TLS pool
+      UpstreamClient.RouteSettings previous = h.settings;
       h.settings =
           client.settingsFor(new TimeoutsConfig(check.timeout(), check.timeout()), route.tls());
+      if (previous != null) {
+        previous.release();
+      }
       if (!check.equals(h.check)) {
         if (h.task != null) {
           h.task.cancel(false);
@@ -156,6 +161,7 @@ public final class TargetMonitor implements AutoCloseable {
         if (h != null && --h.users == 0) {
           h.task.cancel(false);
           health.remove(key);
+          h.settings.release();
         }
       }
     }
@@ -246,6 +252,7 @@ public final class TargetMonitor implements AutoCloseable {
     synchronized (lock) {
       closed = true;
       health.values().forEach(h -> h.task.cancel(false));
+      health.values().forEach(h -> h.settings.release());
       health.clear();
       s = scheduler;
     }

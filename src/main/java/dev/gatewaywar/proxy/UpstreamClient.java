@@ -18,7 +18,16 @@ public interface UpstreamClient extends AutoCloseable {
    * is built, so that sending looks nothing up. Opaque outside the client; only a client of the
    * kind that made it (or one wrapping such a client) accepts it in an {@link UpstreamRequest}.
    */
-  interface RouteSettings {}
+  interface RouteSettings {
+    /**
+     * Gives back what these settings hold in the client (a route's own TLS pool and its I/O
+     * threads): called once nothing will be sent with them any more, when the configuration that
+     * built the route is destroyed after its last request. A pool no settings hold any more is
+     * closed; one that a newer configuration's equal settings still hold is kept. Later calls do
+     * nothing.
+     */
+    default void release() {}
+  }
 
   /** The settings for a route with {@code timeouts}; called when the route is built. */
   default RouteSettings settingsFor(TimeoutsConfig timeouts) {
@@ -28,7 +37,8 @@ public interface UpstreamClient extends AutoCloseable {
   /**
    * The settings for a route with {@code timeouts} and, for its https targets, its own {@code tls}
    * (trust, client certificate, server name); called when the route is built. Connections made with
-   * one route's TLS settings are never used for requests sent with other settings.
+   * one route's TLS settings are never used for requests sent with other settings. Give the
+   * settings back with {@link RouteSettings#release} when their route is retired.
    */
   RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls);
 

@@ -61,8 +61,14 @@ public final class UpstreamTarget {
     return weight;
   }
 
-  int inFlight() {
+  /** Calls taken on it and not yet done. */
+  public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Whether its route checks its health ({@code health_check}). */
+  public boolean healthChecked() {
+    return health != null;
   }
 
   /** False while its health checks say it is down. */

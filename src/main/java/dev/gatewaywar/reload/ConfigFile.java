@@ -33,7 +33,8 @@ public record ConfigFile(Path path, String text, String digest) {
     return new ConfigFile(path, new String(bytes, StandardCharsets.UTF_8), digest(bytes));
   }
 
-  private static String digest(byte[] bytes) {
+  /** SHA-256 of {@code bytes}, in lower-case hex: what {@link #digest()} holds. */
+  public static String digest(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

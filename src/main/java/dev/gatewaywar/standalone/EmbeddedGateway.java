@@ -1,6 +1,7 @@
 package dev.gatewaywar.standalone;
 
 import dev.gatewaywar.GatewayBootstrap;
+import jakarta.servlet.ServletContext;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,6 +149,11 @@ public final class EmbeddedGateway implements AutoCloseable {
   /** The port it listens on (the chosen one when started with port 0). */
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** The gateway webapp's servlet context ({@code GatewayStatus.from} reads its status there). */
+  public ServletContext servletContext() {
+    return context.getServletContext();
   }
 
   public void await() {

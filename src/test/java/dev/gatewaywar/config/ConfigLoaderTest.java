@@ -1,6 +1,7 @@
 package dev.gatewaywar.config;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -920,6 +921,26 @@ class ConfigLoaderTest {
 
     assertEquals(3, p.line(), p::toString);
     assertTrue(p.message().startsWith("YAML: "), p::toString);
+  }
+
+  @Test
+  void anUnquotedIpv6AddressInAFlowListIsRefusedWithAHintToQuoteIt() {
+    String route =
+        """
+        routes:
+          - path: /a
+            target: http://127.0.0.1:9
+            middleware: [ip_filter]
+            ip_filter: {allow: [127.0.0.1/32, %s]}
+        """;
+    ConfigProblem p = onlyProblem(route.formatted("::1/128"));
+
+    assertEquals(5, p.line(), p::toString);
+    assertTrue(p.message().contains("must be quoted"), p::toString);
+    assertTrue(p.message().contains("\"::1/128\""), p::toString);
+    // quoted, as the hint says, it is read
+    GatewayConfig quoted = assertDoesNotThrow(() -> load(route.formatted("\"::1/128\"")));
+    assertEquals(1, quoted.routes().size());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.gatewaywar.deploy;
 
+import static dev.gatewaywar.deploy.Background.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,6 @@ import dev.gatewaywar.deploy.TomcatServer.Distribution;
 import dev.gatewaywar.testing.ConfigMapDir;
 import dev.gatewaywar.testing.HeldAnswer;
 import dev.gatewaywar.testing.TestUpstream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -190,19 +190,5 @@ class TomcatGracefulShutdownIT {
       throws InterruptedException {
     Thread.sleep(2_500);
     assertFalse(request.isDone(), () -> "ended during the drain: " + request);
-  }
-
-  private interface Check {
-    boolean holds() throws IOException, InterruptedException;
-  }
-
-  private static void awaitTrue(String what, Check check) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within 30 s");
-      }
-      Thread.sleep(50);
-    }
   }
 }

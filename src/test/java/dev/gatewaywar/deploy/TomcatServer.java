@@ -124,6 +124,32 @@ final class TomcatServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Deploys the distribution's own manager webapp (a copy of webapps/manager, with its stock {@code
+   * META-INF/context.xml}: loopback clients only) and writes conf/tomcat-users.xml with one user
+   * holding {@code roles}, as an operator sets up {@code /manager/jmxproxy}.
+   */
+  TomcatServer withManager(String user, String password, String... roles) throws IOException {
+    Path from = distribution.home().resolve("webapps/manager");
+    Path to = base.resolve("webapps/manager");
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+    Files.writeString(
+        base.resolve("conf/tomcat-users.xml"),
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <tomcat-users xmlns="http://tomcat.apache.org/xml" version="1.0">
+          <user username="%s" password="%s" roles="%s"/>
+        </tomcat-users>
+        """
+            .formatted(user, password, String.join(",", roles)),
+        StandardCharsets.UTF_8);
+    return this;
+  }
+
   /** Writes {@code path} (relative to CATALINA_BASE) at once: a temporary file, then a move. */
   Path writeAtomically(String path, String content) throws IOException {
     Path staged = Files.writeString(base.resolve("temp/staged"), content, StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.gatewaywar.deploy;
 
+import static dev.gatewaywar.deploy.Background.async;
 import static dev.gatewaywar.deploy.LoopbackHttp.assertSomeLine;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,21 +29,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
@@ -114,57 +109,9 @@ class WildFlyDistributionIT {
     wildfly.start();
     // the kit's server-wide settings (harden-errors.cli), as the README tells operators to apply
     wildfly.cliFile(KIT.resolve("harden-errors.cli")).assertSucceeded();
-    // a fixed request pool, filled before any gateway runs: see warmUpWorkerThreads
-    wildfly
-        .cli(
-            "/subsystem=io/worker=default:write-attribute(name=task-core-threads,value="
-                + POOL
-                + ")")
-        .assertSucceeded();
-    wildfly
-        .cli(
-            "/subsystem=io/worker=default:write-attribute(name=task-max-threads,value="
-                + POOL
-                + ")")
-        .assertSucceeded();
-    wildfly.cli("reload").assertSucceeded();
+    // a fixed request pool, filled before any gateway runs: see WildFlyServer.fixWorkerPool
+    wildfly.fixWorkerPool(POOL);
     redis = RedisServer.start();
-    warmUpWorkerThreads();
-  }
-
-  /**
-   * Gives WildFly's request worker pool all its threads before any gateway runs. A pool thread of
-   * WildFly (JBoss Threads' EnhancedQueueExecutor) keeps the first task it ran in a local variable
-   * for as long as it lives, and that task (an Undertow exchange, or an {@code AsyncContext.start}
-   * task) reaches the servlet context it ran in: a thread created for a gateway request would pin
-   * the gateway's class loader after undeploy, which is the server's doing, not the gateway's (a
-   * heap dump showed an idle worker thread parked with the gateway's {@code AsyncContext} task in
-   * its frame). So the pool is fixed at {@link #POOL} threads (core = max) and concurrent slow
-   * requests to a plain JSP create every one of them first; threads above a core, if any, end after
-   * one idle second instead of sixty.
-   */
-  private static void warmUpWorkerThreads() throws Exception {
-    wildfly
-        .cli("/subsystem=io/worker=default:write-attribute(name=task-keepalive,value=1000)")
-        .assertSucceeded();
-    Path warmUp =
-        exportWar(
-            ShrinkWrap.create(WebArchive.class, "warm-up.war")
-                .addAsWebResource(new StringAsset("<% Thread.sleep(300); %>warm"), "slow.jsp"));
-    wildfly.cli("deploy " + warmUp).assertSucceeded();
-    // truly at once: the common fork-join pool runs one task at a time on a two-core machine
-    ExecutorService clients = Executors.newFixedThreadPool(POOL);
-    try {
-      List<Future<Integer>> answers = new ArrayList<>();
-      for (int i = 0; i < POOL; i++) {
-        answers.add(clients.submit(() -> wildfly.get("/warm-up/slow.jsp").statusCode()));
-      }
-      for (var answer : answers) {
-        assertEquals(200, answer.get(30, TimeUnit.SECONDS));
-      }
-    } finally {
-      clients.shutdownNow();
-    }
   }
 
   @AfterAll
@@ -443,27 +390,6 @@ class WildFlyDistributionIT {
     }
     assertNothingLeftBehind(root.name());
     assertNoErrorsInServerLog();
-  }
-
-  private interface Call<T> {
-    T call() throws Exception;
-  }
-
-  /**
-   * Runs {@code call} on a thread of its own. Not the common fork-join pool: on 2 cores it has one
-   * thread, so calls meant to overlap (the warm-up's requests, a request and an undeploy) would run
-   * one after the other.
-   */
-  private static <T> CompletableFuture<T> async(Call<T> call) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return call.call();
-          } catch (Exception e) {
-            throw new CompletionException(e);
-          }
-        },
-        task -> new Thread(task, "wildfly-it-call").start());
   }
 
   /**

@@ -16,9 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * One real WildFly from an unpacked distribution (JBOSS_HOME), run as a standalone server on a
@@ -271,6 +279,48 @@ final class WildFlyServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Fixes WildFly's request worker pool at {@code threads} (core = max; the server is reloaded) and
+   * makes every one of them before any gateway runs. A pool thread of WildFly (JBoss Threads'
+   * EnhancedQueueExecutor) keeps the first task it ran in a local variable for as long as it lives,
+   * and that task (an Undertow exchange, or an {@code AsyncContext.start} task) reaches the servlet
+   * context it ran in: a thread created for a gateway request would pin the gateway's class loader
+   * after undeploy, which is the server's doing, not the gateway's (a heap dump showed an idle
+   * worker thread parked with the gateway's {@code AsyncContext} task in its frame). So concurrent
+   * slow requests to a plain JSP create every thread first; threads above a core, if any, end after
+   * one idle second instead of sixty. Tests that check for leaks run fewer requests at once than
+   * {@code threads}.
+   */
+  void fixWorkerPool(int threads) throws Exception {
+    String worker = "/subsystem=io/worker=default:write-attribute(name=";
+    cli(worker + "task-core-threads,value=" + threads + ")").assertSucceeded();
+    cli(worker + "task-max-threads,value=" + threads + ")").assertSucceeded();
+    cli("reload").assertSucceeded();
+    cli(worker + "task-keepalive,value=1000)").assertSucceeded();
+    Path warmUp = Files.createDirectories(base.resolve("test-wars")).resolve("warm-up.war");
+    ShrinkWrap.create(WebArchive.class, "warm-up.war")
+        .addAsWebResource(new StringAsset("<% Thread.sleep(300); %>warm"), "slow.jsp")
+        .as(ZipExporter.class)
+        .exportTo(warmUp.toFile(), true);
+    cli("deploy " + warmUp).assertSucceeded();
+    // truly at once: the common fork-join pool runs one task at a time on a two-core machine
+    ExecutorService clients = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        answers.add(clients.submit(() -> get("/warm-up/slow.jsp").statusCode()));
+      }
+      for (Future<Integer> answer : answers) {
+        int status = answer.get(30, TimeUnit.SECONDS);
+        if (status != 200) {
+          throw new AssertionError("warm-up request answered " + status);
+        }
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
   /** GET {@code path} (with query), sending {@code headers} (name, value, name, value...). */
   HttpResponse<String> get(String path, String... headers)
       throws IOException, InterruptedException {
@@ -304,6 +354,17 @@ final class WildFlyServer implements AutoCloseable {
     } finally {
       LIVE.remove(process.toHandle());
     }
+  }
+
+  /**
+   * Waits for WildFly to exit on its own (a management {@code :shutdown}); fails after {@code
+   * timeout}.
+   */
+  void awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(this + " still running " + timeout + " after a shutdown");
+    }
+    LIVE.remove(process.toHandle());
   }
 
   /** Kills whatever is left of this WildFly, at once; safe to call at any time. */

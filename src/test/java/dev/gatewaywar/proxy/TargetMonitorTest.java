@@ -9,6 +9,7 @@ import dev.gatewaywar.config.UpstreamConfig;
 import dev.gatewaywar.config.UpstreamSet;
 import dev.gatewaywar.routing.PathPattern;
 import dev.gatewaywar.testing.LogCapture;
+import dev.gatewaywar.testing.ReleaseCountingClient;
 import dev.gatewaywar.testing.TestUpstream;
 import java.net.URI;
 import java.time.Clock;
@@ -56,6 +57,10 @@ class TargetMonitorTest {
   }
 
   private UpstreamTargets open(String checkPath) {
+    return open(monitor, checkPath);
+  }
+
+  private UpstreamTargets open(TargetMonitor monitor, String checkPath) {
     UpstreamSet set =
         new UpstreamSet(
             List.of(new UpstreamSet.Target(URI.create(upstream.url()), 1)),
@@ -128,5 +133,32 @@ class TargetMonitorTest {
     after.close();
     UpstreamTargets fresh = open("/healthz");
     assertTrue(fresh.targets().get(0).healthy(), "once no configuration had it, it starts anew");
+  }
+
+  /**
+   * The settings the checks are sent with hold the route's TLS pool, if any: replaced settings are
+   * released at once, the last ones when no configuration has the target any more, and what is left
+   * when the monitor closes.
+   */
+  @Test
+  void theChecksSettingsAreReleasedWhenReplacedAndWhenTheTargetGoes() throws Exception {
+    ReleaseCountingClient counting = new ReleaseCountingClient(client);
+    TargetMonitor own = new TargetMonitor(counting, Clock.systemUTC());
+    try {
+      UpstreamTargets before = open(own, "/healthz");
+      moreChecks(1);
+      UpstreamTargets after = open(own, "/healthz"); // the reloaded configuration, built first
+      assertEquals(1, counting.released(), "the replaced settings");
+      before.close();
+      assertEquals(1, counting.released(), "the newer configuration's settings are in use");
+      moreChecks(1);
+      after.close();
+      assertEquals(2, counting.released(), "no configuration has the target");
+      open(own, "/healthz");
+      own.close();
+      assertEquals(3, counting.released(), "the monitor closed");
+    } finally {
+      own.close();
+    }
   }
 }

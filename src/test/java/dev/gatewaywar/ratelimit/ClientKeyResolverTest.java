@@ -8,6 +8,7 @@ import dev.gatewaywar.api.GatewayError;
 import dev.gatewaywar.api.GatewayException;
 import dev.gatewaywar.api.MiddlewareContext;
 import dev.gatewaywar.clientaddress.ClientAddress;
+import dev.gatewaywar.config.AdminConfig;
 import dev.gatewaywar.config.GatewayConfig;
 import dev.gatewaywar.config.HealthConfig;
 import dev.gatewaywar.config.MetricsConfig;
@@ -124,6 +125,7 @@ class ClientKeyResolverTest {
             UpstreamConfig.DEFAULT,
             new MetricsConfig(false, "/metrics"),
             HealthConfig.DEFAULT,
+            AdminConfig.DEFAULT,
             Map.of(RateLimitBlock.INSTANCE.key(), limits),
             Set.of());
     return new MiddlewareContext(config, route, null);

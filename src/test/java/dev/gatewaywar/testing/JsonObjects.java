@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Flat JSON objects read with Jackson's streaming parser (strings, numbers, booleans, null). */
+/** JSON read with Jackson's streaming parser: flat objects, or whole documents as plain values. */
 public final class JsonObjects {
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -62,5 +62,47 @@ public final class JsonObjects {
       }
     }
     return fields;
+  }
+
+  /**
+   * Any JSON document as plain Java values: objects as ordered maps, arrays as lists, numbers as
+   * {@link Number}, and strings, booleans and null as themselves.
+   */
+  public static Object parseTree(String text) throws IOException {
+    try (JsonParser p = JSON.createParser(text)) {
+      Object value = value(p, p.nextToken());
+      if (p.nextToken() != null) {
+        throw new IOException("trailing content after the document: " + text);
+      }
+      return value;
+    }
+  }
+
+  private static Object value(JsonParser p, JsonToken t) throws IOException {
+    return switch (t) {
+      case START_OBJECT -> {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          if (fields.put(name, value(p, p.nextToken())) != null) {
+            throw new IOException("duplicate key " + name);
+          }
+        }
+        yield fields;
+      }
+      case START_ARRAY -> {
+        List<Object> items = new ArrayList<>();
+        JsonToken next;
+        while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
+          items.add(value(p, next));
+        }
+        yield items;
+      }
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
+      case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
+      case VALUE_NULL -> null;
+      default -> throw new IOException("unexpected " + t);
+    };
   }
 }

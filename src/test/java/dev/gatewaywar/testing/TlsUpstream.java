@@ -55,6 +55,18 @@ public final class TlsUpstream implements AutoCloseable {
     return new TlsUpstream(context, needClientAuth);
   }
 
+  /** Answers requests under {@code path} with {@code handler} instead (a held answer, say). */
+  public TlsUpstream handle(String path, TestUpstream.Handler handler) {
+    server.createContext(
+        path,
+        exchange -> {
+          try (exchange) {
+            handler.handle(exchange);
+          }
+        });
+    return this;
+  }
+
   /** {@code https://127.0.0.1:<port>}. */
   public String url() {
     return "https://127.0.0.1:" + server.getAddress().getPort();

@@ -1,9 +1,15 @@
 package dev.gatewaywar.config.internal;
 
+import dev.gatewaywar.config.AdminConfig;
+import dev.gatewaywar.config.Cidr;
 import dev.gatewaywar.config.HealthConfig;
 import dev.gatewaywar.config.MetricsConfig;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Reads the blocks of the built-in endpoints: {@code metrics:} and {@code health:}. */
+/**
+ * Reads the blocks of the built-in endpoints: {@code metrics:}, {@code health:} and {@code admin:}.
+ */
 public final class EndpointsReader {
   private EndpointsReader() {}
 
@@ -25,6 +31,55 @@ public final class EndpointsReader {
             endpointPath(m, "readiness_path", HealthConfig.DEFAULT_READINESS_PATH));
     m.rejectUnknownKeys();
     return h;
+  }
+
+  public static AdminConfig readAdmin(YamlReader m) {
+    boolean enabled = m.bool("enabled", AdminConfig.DEFAULT.enabled());
+    String path = endpointPath(m, "path", AdminConfig.DEFAULT_PATH);
+    if (path.length() > 1 && path.endsWith("/")) {
+      m.problem(
+          "path", "must not end with '/' (the JSON view is at path + '/api'), was '" + path + "'");
+    }
+    List<Cidr> allow = AdminConfig.DEFAULT_ALLOW;
+    if (m.has("allow")) {
+      allow = ServerReader.cidrs(m, "allow");
+      if (allow.isEmpty()) {
+        m.problem(
+            "allow",
+            "must list who may read the admin page (0.0.0.0/0 and ::/0 would let everyone)");
+      }
+    }
+    AdminConfig admin = new AdminConfig(enabled, path, allow);
+    m.rejectUnknownKeys();
+    return admin;
+  }
+
+  /** The admin page and its JSON view on a path another built-in endpoint answers: unreachable. */
+  public static void checkAdminPaths(
+      YamlReader doc, AdminConfig admin, MetricsConfig metrics, HealthConfig h) {
+    if (!admin.enabled()) {
+      return;
+    }
+    List<String> taken = new ArrayList<>();
+    if (metrics.enabled()) {
+      taken.add(metrics.path());
+    }
+    if (h.enabled()) {
+      taken.add(h.livenessPath());
+      taken.add(h.readinessPath());
+    }
+    for (String path : List.of(admin.path(), admin.apiPath())) {
+      if (taken.contains(path)) {
+        doc.mapping("admin")
+            .problem(
+                "path",
+                "'"
+                    + path
+                    + "' is also a metrics or health endpoint; the admin page needs a path of"
+                    + " its own");
+        return;
+      }
+    }
   }
 
   /** Two built-in endpoints on one path would leave one unreachable. */

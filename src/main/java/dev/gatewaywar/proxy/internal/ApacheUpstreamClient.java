@@ -1,5 +1,6 @@
 package dev.gatewaywar.proxy.internal;
 
+import dev.gatewaywar.api.SharedResources;
 import dev.gatewaywar.config.RouteTls;
 import dev.gatewaywar.config.TimeoutsConfig;
 import dev.gatewaywar.config.UpstreamConfig;
@@ -14,10 +15,14 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -75,7 +80,7 @@ public final class ApacheUpstreamClient implements UpstreamClient {
 
   private final PoolingAsyncClientConnectionManager pool;
   private final PoolHousekeeping housekeeping;
-  private final UpstreamThreads threads = new UpstreamThreads();
+  private final UpstreamThreads threads;
   private final CloseableHttpAsyncClient client;
 
   /** Each client address's requests in flight per upstream. */
@@ -85,19 +90,34 @@ public final class ApacheUpstreamClient implements UpstreamClient {
 
   private final UpstreamConfig config;
 
-  /** A client of its own for each distinct {@code tls:} of the routes: see {@link #settingsFor}. */
-  private final Map<RouteTls, ApacheUpstreamClient> tlsClients = new ConcurrentHashMap<>();
+  /**
+   * A client of its own for each distinct {@code tls:} of the routes (see {@link #settingsFor}),
+   * held by the settings of every route that uses it and closed by {@link #closeLater} when the
+   * last of them is released.
+   */
+  private final SharedResources<RouteTls, ApacheUpstreamClient> tlsClients =
+      new SharedResources<>(this::closeLater);
+
+  /** Route TLS clients made and not yet closed, in case a route's settings were never released. */
+  private final Set<ApacheUpstreamClient> openTlsClients = ConcurrentHashMap.newKeySet();
+
+  /** Threads closing released route TLS clients; joined by {@link #close}. */
+  private final List<Thread> closers = new CopyOnWriteArrayList<>();
+
+  private final AtomicInteger tlsClientsMade = new AtomicInteger();
 
   public ApacheUpstreamClient(UpstreamConfig config) {
-    this(config, null);
+    this(config, null, "gateway-upstream-io-");
   }
 
   /**
    * @param tls the TLS of every https connection, or null for HttpClient's default (the JVM's
    *     trust)
+   * @param threadPrefix its threads' names before their number
    */
-  private ApacheUpstreamClient(UpstreamConfig config, TlsStrategy tls) {
+  private ApacheUpstreamClient(UpstreamConfig config, TlsStrategy tls, String threadPrefix) {
     this.config = config;
+    this.threads = new UpstreamThreads(threadPrefix);
     this.maxPerClient = config.maxConnectionsPerClient();
     this.shares = new ClientShares(maxPerClient);
     this.pool =
@@ -172,26 +192,50 @@ public final class ApacheUpstreamClient implements UpstreamClient {
    * its own, shared only with routes whose TLS settings are equal. HttpClient pools connections by
    * {@code scheme://host:port} and binds one TLS strategy to a pool, so within one pool a
    * connection verified against one route's CAs, or carrying its client certificate, would be
-   * reused for another route's requests to the same address: separate pools make that impossible. A
-   * changed {@code tls:} after a reload gets a new client; the old one's idle connections expire,
-   * and it is closed with this client.
+   * reused for another route's requests to the same address: separate pools make that impossible.
+   * The settings hold their client until {@link RouteSettings#release released}: a reload that
+   * keeps a {@code tls:} block as it was hands the new route the client already open (its
+   * connections too), and a client no route holds any more is closed, on a thread of its own (the
+   * last release may come from a request completing on that client's own I/O thread).
    */
   @Override
   public RouteSettings settingsFor(TimeoutsConfig timeouts, Optional<RouteTls> tls) {
-    ApacheUpstreamClient sender =
-        tls.map(
-                t ->
-                    tlsClients.computeIfAbsent(
-                        t, k -> new ApacheUpstreamClient(config, RouteTlsStrategy.of(k))))
-            .orElse(null);
+    SharedResources.Lease<ApacheUpstreamClient> sender =
+        tls.map(t -> tlsClients.acquire(t, this::openTlsClient)).orElse(null);
     return new Settings(configFor(timeouts), timeouts.connect().toNanos(), sender);
+  }
+
+  private ApacheUpstreamClient openTlsClient(RouteTls tls) {
+    ApacheUpstreamClient c =
+        new ApacheUpstreamClient(
+            config,
+            RouteTlsStrategy.of(tls),
+            "gateway-upstream-tls" + tlsClientsMade.incrementAndGet() + "-io-");
+    openTlsClients.add(c);
+    return c;
+  }
+
+  /** Closes a route TLS client that no route holds any more, without waiting for it here. */
+  private void closeLater(ApacheUpstreamClient tlsClient) {
+    Thread closer =
+        new Thread(
+            () -> {
+              tlsClient.close();
+              openTlsClients.remove(tlsClient);
+            },
+            "gateway-upstream-tls-close");
+    closer.setDaemon(true);
+    closers.add(closer);
+    closer.start();
+    closers.removeIf(t -> !t.isAlive() && t != closer);
   }
 
   @Override
   public void send(UpstreamRequest request, UpstreamHandler handler) {
     Settings settings = (Settings) request.settings();
-    if (settings.sender() != null && settings.sender() != this) {
-      settings.sender().send(request, handler);
+    ApacheUpstreamClient sender = settings.sender();
+    if (sender != null && sender != this) {
+      sender.send(request, handler);
       return;
     }
     BasicHttpRequest proxyRequest = new BasicHttpRequest(request.method(), request.uri());
@@ -300,12 +344,25 @@ public final class ApacheUpstreamClient implements UpstreamClient {
    * A route's timeouts as HttpClient takes them.
    *
    * @param connectNanos the longest wait for a pooled connection and for connecting it
-   * @param sender the client whose pool carries the route's requests (its TLS settings'), or null
-   *     for the client that is asked to send them
+   * @param tls the hold on the client whose pool carries the route's requests (its TLS settings'),
+   *     or null for the client that is asked to send them
    */
   private record Settings(
-      RequestConfig requestConfig, long connectNanos, ApacheUpstreamClient sender)
-      implements RouteSettings {}
+      RequestConfig requestConfig,
+      long connectNanos,
+      SharedResources.Lease<ApacheUpstreamClient> tls)
+      implements RouteSettings {
+    ApacheUpstreamClient sender() {
+      return tls == null ? null : tls.resource();
+    }
+
+    @Override
+    public void release() {
+      if (tls != null) {
+        tls.release();
+      }
+    }
+  }
 
   static UpstreamFailure classify(Throwable e, ClientBodyProducer body) {
     IOException clientFailure = body == null ? null : body.clientFailure();
@@ -331,13 +388,35 @@ public final class ApacheUpstreamClient implements UpstreamClient {
     return UpstreamFailure.PROTOCOL;
   }
 
+  /**
+   * Waits (10 s at most) for the route TLS clients being closed to be closed.
+   *
+   * @return true when the calling thread was interrupted meanwhile
+   */
+  private boolean joinClosers() {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (Thread closer : closers) {
+      while (closer.isAlive() && System.nanoTime() < deadline) {
+        try {
+          closer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    return interrupted;
+  }
+
   @Override
   public void close() {
     // in-flight exchanges have drained before this (Runtimes); what is left is idle connections.
     // The I/O threads must be gone before the container looks for threads the webapp left
     // running, also when the closing thread comes interrupted (a shutdown hook may).
-    tlsClients.values().forEach(ApacheUpstreamClient::close);
     boolean interrupted = Thread.interrupted();
+    interrupted |= joinClosers();
+    openTlsClients.forEach(ApacheUpstreamClient::close);
+    openTlsClients.clear();
     client.close(CloseMode.GRACEFUL);
     try {
       client.awaitShutdown(TimeValue.ofSeconds(5));

@@ -13,12 +13,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * webapp stopped, reported it as a thread the webapp left running.
  */
 final class UpstreamThreads implements ThreadFactory {
+  private final String prefix;
   private final AtomicInteger count = new AtomicInteger();
   private final List<Thread> started = new CopyOnWriteArrayList<>();
 
+  /**
+   * @param prefix the threads' names before their number: {@code gateway-upstream-io-} for the main
+   *     pool, another for each route TLS pool, so a thread dump tells whose threads run
+   */
+  UpstreamThreads(String prefix) {
+    this.prefix = prefix;
+  }
+
   @Override
   public Thread newThread(Runnable r) {
-    Thread t = new Thread(r, "gateway-upstream-io-" + count.incrementAndGet());
+    Thread t = new Thread(r, prefix + count.incrementAndGet());
     t.setDaemon(true);
     started.add(t);
     return t;

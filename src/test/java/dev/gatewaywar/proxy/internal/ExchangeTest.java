@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExchangeTest {
   private final PoolHousekeeping housekeeping =
-      new PoolHousekeeping(() -> {}, 60_000, new UpstreamThreads());
+      new PoolHousekeeping(() -> {}, 60_000, new UpstreamThreads("gateway-upstream-io-"));
   private final Answers handler = new Answers();
   private final Exchange exchange =
       new Exchange(handler, null, housekeeping, Long.MAX_VALUE, () -> {});
