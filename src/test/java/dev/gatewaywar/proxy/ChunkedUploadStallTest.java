@@ -74,9 +74,12 @@ class ChunkedUploadStallTest {
         """
         routes:
           - path: /fast/*
-            target: %s
+            target: %1$s
           - path: /slow/*
-            target: %s
+            target: %2$s
+          - path: /kept/*
+            target: %1$s
+            retry: {attempts: 2, when: [503], methods: [POST], max_body: 2MiB}
         """
             .formatted(fast.url(), slow.url()));
   }
@@ -126,6 +129,12 @@ class ChunkedUploadStallTest {
   @Test
   void chunkedUploadsOfSeveralSizesAllAnswer() throws Exception {
     uploadsOfSeveralSizes("/fast/", 40);
+  }
+
+  /** Bodies kept for a retry (up to 1 MiB here), and one past max_body that stops being kept. */
+  @Test
+  void chunkedUploadsOnARetryRouteAllAnswer() throws Exception {
+    uploadsOfSeveralSizes("/kept/", 20);
   }
 
   /** {@code times} chunked uploads of each size, from just over the buffer to 20 times it. */
