@@ -33,7 +33,7 @@ import java.util.logging.Logger;
  *
  * <p>Also the request's {@link AsyncListener}: however the request ends, reading stops and the
  * reservation is given back. State is guarded by {@link #lock}; the upstream client's {@code ready}
- * callback runs with it released.
+ * callback and the container's input ({@link #read}) are called with it released.
  */
 final class ClientBody implements RequestBody, ReadListener, AsyncListener {
   private static final Logger LOG = Logger.getLogger(ClientBody.class.getName());
@@ -52,6 +52,9 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
   static final int FIRST_BUFFER = 8 * 1024;
 
   private static final byte[] NONE = new byte[0];
+
+  /** What {@link #readOnce} says when the container has nothing for now. */
+  private static final int NOT_READY = -2;
 
   private final ServletInputStream in;
   private final AsyncContext async;
@@ -87,6 +90,21 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
 
   /** Bytes reserved from {@link #budget}. */
   private long reserved;
+
+  /**
+   * A reader is in the container's input with the lock released, filling {@code buffer} from {@code
+   * end}: the buffer stays where it is (no reset, compaction or shrinking) until it is back.
+   */
+  private boolean reading;
+
+  /** The container called {@link #onDataAvailable} while another reader was out: read again. */
+  private boolean readAgain;
+
+  /** The container said the body ended while a reader was out: it ends the body when back. */
+  private boolean endedWhileReading;
+
+  /** The copy was dropped while a reader was out: the reader shrinks the buffer when back. */
+  private boolean shrinkAfterRead;
 
   /**
    * @param length the body's length (not 0), or -1 when unknown
@@ -265,7 +283,7 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
         }
         start += n;
       }
-      if (start == end && !keeping) {
+      if (start == end && !keeping && !reading) {
         start = 0;
         end = 0;
       }
@@ -410,13 +428,24 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
 
   // --- inside -----------------------------------------------------------------------------------
 
-  /** Reads while the client has bytes and the buffer has room; any container thread. */
+  /**
+   * Reads while the client has bytes and the buffer has room; any container thread, and one started
+   * by {@link #resumeReading}.
+   *
+   * <p>The container's input is called with {@link #lock} released. Tomcat calls this listener's
+   * methods holding its lock on the connection, and takes that lock inside {@code read()} and
+   * {@code isReady()} when they find the body's end on a thread other than the one it dispatched
+   * (to deliver {@code onAllDataRead} on one of its own): a read resumed by {@link
+   * AsyncContext#start} holding {@link #lock} would wait for the connection while the container
+   * waits, in {@link #onAllDataRead}, for {@link #lock}, and the upload would hang for good.
+   */
   private void read() {
     boolean news;
     try {
       news = readWhileReady();
-    } catch (IOException e) {
-      over(e);
+    } catch (IOException | RuntimeException e) {
+      // the container's input broke: the body fails rather than wait for bytes that cannot come
+      over(e instanceof IOException io ? io : new IOException(e), true);
       return;
     }
     after(news);
@@ -427,49 +456,108 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
    */
   private boolean readWhileReady() throws IOException {
     boolean news = false;
-    lock.lock();
-    try {
-      while (!ended && failure == null && !discarded) {
-        if (in.isFinished()) {
-          ended = true;
-          return true;
+    while (true) {
+      lock.lock();
+      try {
+        if (reading) {
+          readAgain = true; // the reader that is out reads on when back
+          return news;
+        }
+        if (ended || failure != null || discarded) {
+          return news;
+        }
+        reading = true;
+        readAgain = false;
+      } finally {
+        lock.unlock();
+      }
+      boolean finished = in.isFinished(); // lock released: a reader is out
+      byte[] into;
+      int at;
+      int size;
+      lock.lock();
+      try {
+        if (finished) {
+          reading = false;
+          return took(-1) | news;
         }
         if (!makeRoom()) {
-          full = true; // sendTo resumes
-          break;
+          reading = false;
+          news |= took(NOT_READY); // an end the container told meanwhile
+          full = !ended; // sendTo resumes: it looks under this lock, so it cannot miss this
+          return news;
         }
-        if (!in.isReady()) {
-          break; // the container calls onDataAvailable when more has arrived
-        }
-        int n = in.read(buffer, end, readSize());
-        if (n < 0) {
-          ended = true;
-          return true;
-        }
-        if (n == 0) {
-          // only framing was read (a chunk's size line, its end): ask isReady() again, which
-          // either finds data or arms the container to call onDataAvailable when some arrives.
-          // Leaving on a 0 would leave the body unread for good: the container calls again only
-          // after isReady() said false.
-          continue;
-        }
-        received += n;
-        if (received > max) {
-          // the bytes of this read stay unsent: the upstream never gets more than max
-          failure = new RequestBodyTooLargeException(max);
-          return true;
-        }
-        end += n;
-        if (keeping && end > keepLimit) {
-          dropCopy(); // past retry.max_body: streamed on, not retried
-        }
-        lastProgress = timeouts.now();
-        news = true;
+        into = buffer;
+        at = end;
+        size = readSize();
+      } finally {
+        lock.unlock();
       }
-      return news;
-    } finally {
-      lock.unlock();
+      int n = readOnce(into, at, size);
+      lock.lock();
+      try {
+        reading = false;
+        news |= took(n);
+        if (n == NOT_READY && !readAgain) {
+          return news; // the container calls onDataAvailable when more has arrived
+        }
+      } finally {
+        lock.unlock();
+      }
     }
+  }
+
+  /**
+   * One read from the container's input, with the lock released.
+   *
+   * @return bytes read into {@code into} at {@code at}, 0 for none (only framing was read), -1 at
+   *     the body's end, or {@link #NOT_READY}
+   */
+  private int readOnce(byte[] into, int at, int size) throws IOException {
+    if (!in.isReady()) {
+      return NOT_READY; // isReady() said false: the container calls onDataAvailable
+    }
+    // a 0 means only framing was read (a chunk's size line, its end): isReady() is asked again,
+    // which either finds data or arms the container to call onDataAvailable when some arrives.
+    // Leaving on a 0 would leave the body unread for good: the container calls again only after
+    // isReady() said false.
+    return in.read(into, at, size);
+  }
+
+  /**
+   * Takes in what {@link #readOnce} read, with the lock held again.
+   *
+   * @return true when something was read, or the end reached
+   */
+  private boolean took(int n) {
+    boolean news = false;
+    if (discarded) {
+      return false; // the request ended meanwhile: these bytes go nowhere
+    }
+    if (n > 0 && failure == null) {
+      received += n;
+      if (received > max) {
+        // the bytes of this read stay unsent: the upstream never gets more than max
+        failure = new RequestBodyTooLargeException(max);
+        return true;
+      }
+      end += n;
+      lastProgress = timeouts.now();
+      news = true;
+    }
+    if (shrinkAfterRead) {
+      shrinkAfterRead = false;
+      shrink();
+    }
+    if (keeping && end > keepLimit) {
+      dropCopy(); // past retry.max_body: streamed on, not retried
+    }
+    if ((n == -1 || endedWhileReading) && !ended && failure == null) {
+      ended = true;
+      news = true;
+    }
+    endedWhileReading = false;
+    return news;
   }
 
   /**
@@ -487,11 +575,25 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
 
   /** The body ended ({@code cause} null) or failed, unless it was over already. */
   private void over(IOException cause) {
+    over(cause, false);
+  }
+
+  /**
+   * @param readerBack the reader that was out failed in the container's input, and is back
+   */
+  private void over(IOException cause, boolean readerBack) {
     boolean news;
     lock.lock();
     try {
+      if (readerBack) {
+        reading = false;
+      }
       news = !ended && failure == null && !discarded;
-      if (news && cause == null) {
+      if (news && cause == null && reading) {
+        // a reader is out with bytes that come before the end: it ends the body when back
+        endedWhileReading = true;
+        news = false;
+      } else if (news && cause == null) {
         ended = true;
       } else if (news) {
         failure = cause;
@@ -588,6 +690,16 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
    */
   private void dropCopy() {
     keeping = false;
+    releaseReserved();
+    if (reading) {
+      shrinkAfterRead = true; // the reader out fills this buffer; it shrinks it when back
+    } else {
+      shrink();
+    }
+  }
+
+  /** Makes the buffer no larger than what waits. Called with the lock held, no reader out. */
+  private void shrink() {
     int waiting = end - start;
     if (start > 0 || buffer.length > MAX_BUFFER) {
       byte[] smaller = waiting == 0 ? NONE : new byte[waiting];
@@ -596,7 +708,6 @@ final class ClientBody implements RequestBody, ReadListener, AsyncListener {
       start = 0;
       end = waiting;
     }
-    releaseReserved();
   }
 
   private void releaseReserved() {

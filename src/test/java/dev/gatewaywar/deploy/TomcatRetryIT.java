@@ -88,9 +88,9 @@ class TomcatRetryIT {
     Set<String> threadsBefore = UndeployLeaks.threads(tomcat).keySet();
     tomcat.deploy(WAR, "ROOT.war").awaitStatus("/readyz", 200);
 
-    // under the gateway's 256 KiB body buffer: a chunked upload that fills it and pauses can stall
-    // on Tomcat whether or not the route retries, which this test is not about
-    byte[] body = BodyDigest.randomBytes(200 * 1024);
+    // over the gateway's 256 KiB body buffer: reading the client pauses and resumes while the body
+    // is kept for a retry
+    byte[] body = BodyDigest.randomBytes(300 * 1024);
     // every first attempt that met the failing target was retried on the other: no 503 passed
     for (int i = 0; i < 4; i++) {
       HttpResponse<String> withLength = post(HttpRequest.BodyPublishers.ofByteArray(body));

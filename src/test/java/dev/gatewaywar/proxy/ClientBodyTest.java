@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -331,6 +332,55 @@ class ClientBodyTest {
     assertEquals(ClientBody.MAX_BUFFER * 3 / 2, body.available(), "all kept, from the first byte");
   }
 
+  /**
+   * Tomcat, finding a chunked body's end in a read made on a thread it did not dispatch (the one
+   * {@link AsyncContext#start} gave the resumed read), hands {@code onAllDataRead} to one of its
+   * own threads and waits inside that read for the connection's lock, which the other thread holds
+   * while it calls the listener. Here the container's read waits for {@code onAllDataRead} on
+   * another thread, as long as it does in Tomcat.
+   */
+  @Test
+  void theContainerEndingTheBodyDuringAResumedReadDoesNotWaitForIt() throws Exception {
+    ClientBody body = body(-1);
+    in.arrive(new byte[ClientBody.MAX_BUFFER + 1_000]);
+    body.onDataAvailable(); // full: 1,000 bytes stay with the client
+    Drain out = new Drain(Integer.MAX_VALUE);
+    body.sendTo(out); // all taken: reading resumes
+    assertEquals(1, resumed.size());
+    in.finish();
+    AtomicBoolean allDataReadReturned = new AtomicBoolean();
+    in.duringRead =
+        () -> {
+          Thread container = new Thread(body::onAllDataRead, "container");
+          container.start();
+          container.join(5_000);
+          allDataReadReturned.set(!container.isAlive());
+        };
+
+    Thread resumedRead = new Thread(resumed.get(0), "resumed");
+    resumedRead.start();
+    resumedRead.join(10_000);
+
+    assertTrue(allDataReadReturned.get(), "onAllDataRead waited for the read it interrupted");
+    assertTrue(body.sendTo(out), "the body ends, after the bytes the read brought");
+    assertEquals(ClientBody.MAX_BUFFER + 1_000, out.got.size());
+  }
+
+  @Test
+  void aRequestEndingDuringAReadDropsWhatItRead() throws Exception {
+    ClientBody body = body(-1);
+    in.arrive(new byte[ClientBody.MAX_BUFFER + 1_000]);
+    body.onDataAvailable();
+    Drain out = new Drain(Integer.MAX_VALUE);
+    body.sendTo(out);
+    in.duringRead = () -> body.onComplete(null);
+
+    resumed.get(0).run();
+
+    assertEquals(0, body.available(), "nothing waits once the request is over");
+    assertEquals(0, body.bufferSize());
+  }
+
   /** An AsyncContext whose start(Runnable) queues the runnable for the test to run. */
   private static AsyncContext asyncStarting(List<Runnable> started) {
     return (AsyncContext)
@@ -377,6 +427,9 @@ class ClientBodyTest {
     private boolean finished;
     private int framingReads;
     ReadListener listener;
+
+    /** Runs once, inside the next read that brings bytes. */
+    volatile Interruptible duringRead;
 
     /** The next read takes only framing (a chunk's size line): 0 bytes, still ready. */
     void framingFirst() {
@@ -431,7 +484,20 @@ class ClientBodyTest {
       int n = Math.min(len, waiting());
       System.arraycopy(arrived.toByteArray(), taken, b, off, n);
       taken += n;
+      Interruptible hook = duringRead;
+      duringRead = null;
+      if (hook != null) {
+        try {
+          hook.run();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return n;
     }
+  }
+
+  private interface Interruptible {
+    void run() throws InterruptedException;
   }
 }
