@@ -102,13 +102,7 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
     try {
       read = ConfigFile.read(file);
     } catch (IOException e) {
-      return rejected(
-          "cannot read the configuration file "
-              + file
-              + " ("
-              + e
-              + "); still serving the configuration loaded before",
-          null);
+      return unreadableFile(file, e);
     }
     return apply(read);
   }
@@ -178,8 +172,13 @@ final class ConfigReloader implements ConfigWatcher.Listener, AutoCloseable {
 
   @Override
   public void unreadable(Path file, IOException problem) {
+    unreadableFile(file, problem);
+  }
+
+  /** A reload, watched or asked for, that could not read the file. */
+  private ReloadResult unreadableFile(Path file, IOException problem) {
     synchronized (reloading) {
-      rejected(
+      return rejected(
           "cannot read the configuration file "
               + file
               + " ("
